@@ -1,0 +1,1 @@
+"""annotator: keyboard-first terminal annotation."""

@@ -1,0 +1,17 @@
+"""The project's one error type for problems a user can fix.
+
+Every command catches :class:`AnnotatorError`, prints its message on one line
+and exits with status 2. Anything else escaping is a bug.
+"""
+
+
+class AnnotatorError(Exception):
+    """A clear, one-line problem report: what went wrong, where, what to do."""
+
+    def __init__(self, message: str) -> None:
+        # Keep it to one line whatever the cause carried.
+        super().__init__(" ".join(str(message).split()))
+
+    @property
+    def message(self) -> str:
+        return str(self)

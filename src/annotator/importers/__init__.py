@@ -1,0 +1,101 @@
+"""Importers: one module a format, each turning files into :class:`ImportRecord` s.
+
+The common interface is small: a module-level ``FORMAT`` name, ``SUFFIXES``
+(file endings it claims), ``sniff(path, head)`` (does this file look like mine?)
+and ``read(path, context)`` yielding records. Errors are raised as
+:class:`~annotator.errors.AnnotatorError` naming the file and line. The store
+writes everything of one import in one transaction, so a bad file anywhere
+leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import AnnotatorError
+from ..models import LabelSchema
+from ..store import ImportRecord
+from . import jsonl, text
+
+
+@dataclass
+class ImportContext:
+    """What an importer needs besides the file: who annotated, and which labels exist."""
+
+    annotator: str
+    schema: LabelSchema
+
+
+#: Every importer, by format name. Other modules register here.
+IMPORTERS: dict[str, ModuleType] = {"text": text, "jsonl": jsonl}
+
+
+def register(module: ModuleType) -> None:
+    IMPORTERS[module.FORMAT] = module
+
+
+def _load_format_modules() -> None:
+    """Import the optional format modules that exist (brat, doccano, label-studio...)."""
+    import importlib
+
+    for name in ("brat", "doccano", "label_studio"):
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        register(module)
+
+
+_load_format_modules()
+
+
+def guess_format(path: Path) -> str:
+    """The format of ``path``, from its ending and, where that is ambiguous, its first bytes."""
+    if path.is_dir():
+        return "folder"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise AnnotatorError(f"cannot read {path}: {exc.strerror}") from None
+    candidates = [m for m in IMPORTERS.values() if path.suffix.lower() in m.SUFFIXES]
+    claimed = [m for m in candidates if m.sniff(path, head)]
+    if len(claimed) >= 1:
+        return claimed[0].FORMAT
+    if len(candidates) == 1:
+        return candidates[0].FORMAT
+    raise AnnotatorError(
+        f"cannot tell the format of {path}: pass --format ({', '.join(sorted(IMPORTERS))})"
+    )
+
+
+def read_path(path: Path, fmt: str | None, context: ImportContext) -> Iterator[ImportRecord]:
+    """Records from a file or, recursively, a folder (files of known endings only)."""
+    if not path.exists():
+        raise AnnotatorError(f"{path} does not exist: check the path")
+    if path.is_dir():
+        folder_format = getattr(IMPORTERS.get(fmt or ""), "READS_FOLDERS", False)
+        if folder_format:
+            yield from IMPORTERS[fmt].read(path, context)  # type: ignore[index]
+            return
+        for child in files_in(path):
+            yield from read_path(child, fmt, context)
+        return
+    fmt = fmt or guess_format(path)
+    if fmt not in IMPORTERS:
+        raise AnnotatorError(f"unknown format {fmt!r}: use one of {', '.join(sorted(IMPORTERS))}")
+    yield from IMPORTERS[fmt].read(path, context)
+
+
+def files_in(folder: Path) -> list[Path]:
+    """Files under ``folder`` that some importer claims by their ending, sorted."""
+    suffixes = {s for m in IMPORTERS.values() for s in m.SUFFIXES if not getattr(m, "READS_FOLDERS", False)}
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in suffixes and not any(part.startswith(".") for part in p.parts)
+    )

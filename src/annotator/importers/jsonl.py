@@ -1,0 +1,159 @@
+"""The native JSONL format: one document a line, optionally with spans and relations.
+
+A line is ``{"text": ..., "meta": {...}}`` and may carry ``"name"``,
+``"spans"`` (``start``, ``end``, ``label``, optional ``text``, ``annotator``,
+``id``, ``note``) and ``"relations"`` (``head`` and ``child`` as span ids or
+as indices into ``spans``, and ``label``). It is a superset of Prodigy's span
+format, so Prodigy and our own exports read back in; other keys (``tokens``,
+``_input_hash``...) are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ..errors import AnnotatorError
+from ..models import Document, Relation, Span, describe_validation_error
+from ..store import ImportRecord
+from .text import decode, normalize
+
+if TYPE_CHECKING:
+    from . import ImportContext
+
+FORMAT = "jsonl"
+SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if first != b"{":
+        return False
+    line = head.split(b"\n", 1)[0]
+    return b'"text"' in line
+
+
+def check_unicode(value: Any, where: str) -> None:
+    """Refuse strings holding lone surrogates (JSON allows ``\\ud800``, UTF-8 cannot hold it)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise AnnotatorError(f"{where}: a string holds a lone surrogate (invalid Unicode): fix the \\u escapes") from None
+
+
+def parse_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) for each non-blank line, with clear errors."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AnnotatorError(f"cannot read {path}: {exc.strerror}") from None
+    text = decode(data, str(path)).removeprefix("\ufeff")
+    if not text.strip():
+        raise AnnotatorError(f"{path} is empty: there is nothing to import")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path} line {number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AnnotatorError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise AnnotatorError(f"{where}: JSON nested too deeply") from None
+        check_unicode(value, where)
+        yield number, value
+
+
+def record_from_json(obj: Any, where: str, default_name: str, context: ImportContext) -> ImportRecord:
+    """One native record (a parsed JSON object) as an ImportRecord, fully checked."""
+    if not isinstance(obj, dict):
+        raise AnnotatorError(f"{where}: expected a JSON object with a \"text\" field")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise AnnotatorError(f"{where}: missing or non-string \"text\" field")
+    text = normalize(text)
+    if not text.strip():
+        raise AnnotatorError(f"{where}: \"text\" is empty")
+    meta = obj.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise AnnotatorError(f"{where}: \"meta\" must be an object")
+    name = obj.get("name") or meta.get("name") or default_name
+    if not isinstance(name, str):
+        raise AnnotatorError(f"{where}: \"name\" must be a string")
+    doc = Document.from_text(name, text, meta)
+    default_annotator = obj.get("_annotator_id") or context.annotator
+    spans: list[Span] = []
+    raw_spans = obj.get("spans") or []
+    if not isinstance(raw_spans, list):
+        raise AnnotatorError(f"{where}: \"spans\" must be a list")
+    seen_ids: set[str] = set()
+    for i, raw in enumerate(raw_spans):
+        spot = f"{where} span {i + 1}"
+        if not isinstance(raw, dict):
+            raise AnnotatorError(f"{spot}: expected an object with start, end and label")
+        fields = {
+            "document_id": doc.id,
+            "start": raw.get("start"),
+            "end": raw.get("end"),
+            "label": raw.get("label"),
+            "annotator": raw.get("annotator") or default_annotator,
+            "note": raw.get("note") or "",
+        }
+        if raw.get("id") is not None:
+            fields["id"] = str(raw["id"])
+        for stamp in ("created", "updated"):
+            if isinstance(raw.get(stamp), str):
+                fields[stamp] = raw[stamp]
+        if any(isinstance(fields[k], bool) or not isinstance(fields[k], int) for k in ("start", "end")):
+            raise AnnotatorError(f"{spot}: start and end must be integers (code point offsets)")
+        try:
+            span = Span(**fields)
+            span.check(text, context.schema, raw.get("text") if isinstance(raw.get("text"), str) else None)
+        except ValidationError as exc:
+            raise AnnotatorError(f"{spot}: {describe_validation_error(exc)}") from None
+        except ValueError as exc:
+            raise AnnotatorError(f"{spot}: {exc}") from None
+        if span.id in seen_ids:
+            raise AnnotatorError(f"{spot}: duplicate span id {span.id!r}")
+        seen_ids.add(span.id)
+        spans.append(span)
+    relations: list[Relation] = []
+    raw_relations = obj.get("relations") or []
+    if not isinstance(raw_relations, list):
+        raise AnnotatorError(f"{where}: \"relations\" must be a list")
+    by_id = {s.id: s for s in spans}
+    for i, raw in enumerate(raw_relations):
+        spot = f"{where} relation {i + 1}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("label"), str):
+            raise AnnotatorError(f"{spot}: expected an object with head, child and label")
+        ends = []
+        for end_name in ("head", "child"):
+            ref = raw.get(end_name)
+            if isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < len(spans):
+                ends.append(spans[ref].id)
+            elif isinstance(ref, str) and ref in by_id:
+                ends.append(ref)
+            else:
+                raise AnnotatorError(f"{spot}: {end_name} {ref!r} is not a span of this line")
+        head, child = by_id[ends[0]], by_id[ends[1]]
+        if not context.schema.relation_allowed(raw["label"], head.label, child.label):
+            raise AnnotatorError(
+                f"{spot}: relation {raw['label']!r} is not allowed from {head.label} to {child.label} by the schema"
+            )
+        relations.append(
+            Relation(
+                document_id=doc.id, head=ends[0], child=ends[1], label=raw["label"],
+                annotator=raw.get("annotator") or head.annotator,
+                **({"id": str(raw["id"])} if raw.get("id") is not None else {}),
+            )
+        )
+    return ImportRecord(doc, spans, relations)
+
+
+def read(path: Path, context: ImportContext) -> Iterator[ImportRecord]:
+    for number, obj in parse_lines(path):
+        yield record_from_json(obj, f"{path} line {number}", f"{path.stem}-{number}", context)

@@ -1,0 +1,238 @@
+"""Pydantic models: documents, label schemas, spans, relations, statuses.
+
+Offsets are Unicode code points of the stored document text, end exclusive,
+everywhere inside the program. Other units (UTF-16 code units, bytes, terminal
+cells, tokens) exist only at the edges that need them (see ``offsets.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import AnnotatorError
+
+#: Keys the annotation screen uses for itself; a schema may not take them.
+RESERVED_KEYS = frozenset("hjklwbgGvxmunpNdqrRaAzZ?/[](){}<>:,.;0123456789 ")
+
+
+def now() -> str:
+    """The current time as an ISO-8601 UTC string, to the millisecond."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_id() -> str:
+    """A random id, unique across machines (so databases can be merged)."""
+    return secrets.token_hex(8)
+
+
+def document_id_for(text: str) -> str:
+    """A stable id from the text alone: the same text is the same document."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class Status(str, Enum):
+    """One annotator's progress on one document."""
+
+    todo = "todo"
+    in_progress = "in_progress"
+    done = "done"
+    skipped = "skipped"
+
+
+class Label(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    key: str = Field(min_length=1, max_length=1, description="One key that tags with this label.")
+    colour: str = Field(default="#5f87d7", description="A Textual colour: #rrggbb or a colour name.")
+    description: str = ""
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_free(cls, key: str) -> str:
+        if not key.isprintable() or key in RESERVED_KEYS:
+            raise ValueError(f"key {key!r} is used by the annotation screen; choose another letter")
+        return key
+
+
+class RelationType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    heads: list[str] = Field(default_factory=list, description="Labels allowed as head; empty allows any.")
+    children: list[str] = Field(default_factory=list, description="Labels allowed as child; empty allows any.")
+    description: str = ""
+
+
+class LabelSchema(BaseModel):
+    """The labels (and relation types) a project annotates with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "custom"
+    labels: list[Label] = Field(min_length=1)
+    relations: list[RelationType] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LabelSchema:
+        names = [label.name for label in self.labels]
+        keys = [label.key for label in self.labels]
+        for seen, what in ((names, "label name"), (keys, "key")):
+            dupes = sorted({x for x in seen if seen.count(x) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {what} {dupes[0]!r}")
+        for rel in self.relations:
+            for label in rel.heads + rel.children:
+                if label not in names:
+                    raise ValueError(f"relation {rel.name} names unknown label {label!r}")
+        return self
+
+    def label(self, name: str) -> Label:
+        for label in self.labels:
+            if label.name == name:
+                return label
+        raise KeyError(name)
+
+    @property
+    def label_names(self) -> list[str]:
+        return [label.name for label in self.labels]
+
+    def label_for_key(self, key: str) -> Label | None:
+        for label in self.labels:
+            if label.key == key:
+                return label
+        return None
+
+    def relation_type(self, name: str) -> RelationType | None:
+        for rel in self.relations:
+            if rel.name == name:
+                return rel
+        return None
+
+    def relation_allowed(self, name: str, head_label: str, child_label: str) -> bool:
+        rel = self.relation_type(name)
+        if rel is None:
+            return False
+        return (not rel.heads or head_label in rel.heads) and (not rel.children or child_label in rel.children)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> LabelSchema:
+        """Load a schema, turning any problem into one clear line naming the field."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise AnnotatorError(f"schema file {path} not found: pass an existing JSON file to --schema") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise AnnotatorError(f"schema file {path} is not valid JSON ({exc}): fix the file") from None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise AnnotatorError(f"schema file {path}: {describe_validation_error(exc)}") from None
+
+    @classmethod
+    def default(cls) -> LabelSchema:
+        return cls.model_validate_json(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first problem of a pydantic error as 'field.path: message'."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {msg}"
+
+
+DEFAULT_SCHEMA_PATH = Path(__file__).with_name("news.json")
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    text: str
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_text(cls, name: str, text: str, meta: dict[str, Any] | None = None) -> Document:
+        return cls(id=document_id_for(text), name=name, text=text, meta=meta or {})
+
+
+class Span(BaseModel):
+    """A labelled stretch of a document: ``text[start:end]``, in code points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=new_id)
+    document_id: str
+    start: int = Field(ge=0)
+    end: int = Field(gt=0)
+    label: str
+    annotator: str
+    note: str = ""
+    created: str = Field(default_factory=now)
+    updated: str = Field(default_factory=now)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.start >= self.end:
+            raise ValueError(f"span start {self.start} must be before end {self.end}")
+        return self
+
+    def check(self, text: str, schema: LabelSchema | None = None, expected_text: str | None = None) -> None:
+        """Raise ValueError unless this span fits ``text`` (and ``schema``).
+
+        ``expected_text`` is the covered text as a file gave it, if it did.
+        """
+        if self.end > len(text):
+            raise ValueError(f"span {self.start}-{self.end} is out of range (the text has {len(text)} characters)")
+        if schema is not None and self.label not in schema.label_names:
+            raise ValueError(f"unknown label {self.label!r} (the schema has {', '.join(schema.label_names)})")
+        if expected_text is not None and text[self.start : self.end] != expected_text:
+            raise ValueError(
+                f"span {self.start}-{self.end} covers {text[self.start:self.end]!r}, not {expected_text!r}"
+            )
+
+    def key(self) -> tuple[int, int, str]:
+        """What two annotators must agree on for the same span."""
+        return (self.start, self.end, self.label)
+
+
+class Relation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=new_id)
+    document_id: str
+    head: str
+    child: str
+    label: str
+    annotator: str
+    created: str = Field(default_factory=now)
+
+
+class DocumentStatus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document_id: str
+    annotator: str
+    status: Status = Status.todo
+    updated: str = Field(default_factory=now)
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schemas generated from the models, by file name."""
+    return {
+        "label-schema.schema.json": LabelSchema.model_json_schema(),
+        "document.schema.json": Document.model_json_schema(),
+        "span.schema.json": Span.model_json_schema(),
+        "relation.schema.json": Relation.model_json_schema(),
+    }

@@ -1,0 +1,845 @@
+"""The store: the one module that writes SQL.
+
+Every user action is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction that
+changes rows *and* appends to the ``events`` log, so there is no save step and
+a killed process loses nothing it already reported as done. WAL mode and a busy
+timeout let several annotators (one process per SSH session) write to one file.
+
+Each change is an *action*: a group of events sharing an ``action`` number,
+each event holding a row's ``before`` and ``after`` (JSON, or null for "no
+row"). Undo writes an action's ``before`` states back as a new ``undo`` action;
+redo inverts that undo again. So undo and redo survive restarts and the log
+replays to the current state (see :meth:`Store.replay`).
+
+Example::
+
+    >>> store = Store(":memory:")
+    >>> doc = store.add_document(Document.from_text("a.txt", "Sony said revenue rose 5%."))
+    >>> span = store.add_span(Span(document_id=doc.id, start=0, end=4, label="ENTITY", annotator="ann"))
+    >>> [s.label for s in store.spans_for(doc.id)]
+    ['ENTITY']
+    >>> store.undo("ann").description
+    'undo: tag ENTITY 0-4'
+    >>> store.spans_for(doc.id)
+    []
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import AnnotatorError
+from .models import Document, LabelSchema, Relation, Span, Status, document_id_for, now
+
+#: The newest database layout this code knows. Bump it with a migration below.
+SCHEMA_VERSION = 2
+
+#: How long a writer waits for another writer's lock before giving up.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+#: How far back undo and redo look (actions per annotator).
+UNDO_DEPTH = 5000
+
+#: Primary key columns of the tables whose rows the event log tracks.
+TRACKED_TABLES: dict[str, tuple[str, ...]] = {
+    "spans": ("id",),
+    "relations": ("id",),
+    "statuses": ("document_id", "annotator"),
+    "gold": ("id",),
+}
+
+
+@dataclass
+class ActionResult:
+    """What an undo or redo did, so a screen can show it and go there."""
+
+    action: int
+    description: str
+    document_id: str | None
+    offset: int | None = None
+
+
+@dataclass
+class ImportRecord:
+    """One document to import, with any spans and relations that come with it."""
+
+    document: Document
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass
+class ImportSummary:
+    documents_added: int = 0
+    documents_present: int = 0
+    spans_added: int = 0
+    spans_present: int = 0
+    relations_added: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.documents_added} documents added, {self.documents_present} already present, "
+            f"{self.spans_added} spans added"
+            + (f" ({self.spans_present} already present)" if self.spans_present else "")
+            + (f", {self.relations_added} relations added" if self.relations_added else "")
+        )
+
+
+def _row_key(table: str, row: dict[str, Any]) -> str:
+    return json.dumps([row[col] for col in TRACKED_TABLES[table]])
+
+
+# -- migrations ------------------------------------------------------------------------------
+
+
+def _migrate_to_1(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {"seq": int, "id": str, "name": str, "text": str, "meta": str, "added": str},
+        pk="seq",
+    )
+    db["documents"].create_index(["id"], unique=True)
+    db["documents"].create_index(["name"])
+    db["spans"].create(
+        {
+            "id": str, "document_id": str, "start": int, "end": int, "label": str,
+            "annotator": str, "note": str, "created": str, "updated": str,
+        },
+        pk="id",
+    )
+    db["spans"].create_index(["document_id", "start"])
+    db["spans"].create_index(["annotator", "document_id"])
+    db["relations"].create(
+        {"id": str, "document_id": str, "head": str, "child": str, "label": str, "annotator": str, "created": str},
+        pk="id",
+    )
+    db["relations"].create_index(["document_id"])
+    db["relations"].create_index(["head"])
+    db["relations"].create_index(["child"])
+    db["statuses"].create(
+        {"document_id": str, "annotator": str, "status": str, "updated": str},
+        pk=("document_id", "annotator"),
+    )
+    db["statuses"].create_index(["annotator", "status"])
+    db["events"].create(
+        {
+            "id": int, "action": int, "time": str, "actor": str, "kind": str, "target": int,
+            "document_id": str, "table_name": str, "row_id": str, "before": str, "after": str, "what": str,
+        },
+        pk="id",
+    )
+    db["events"].create_index(["actor", "action"])
+    db["events"].create_index(["action"])
+    db["events"].create_index(["document_id"])
+    db["positions"].create(
+        {"annotator": str, "document_id": str, "offset": int, "updated": str},
+        pk=("annotator", "document_id"),
+    )
+    db["positions"].create_index(["annotator", "updated"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+def _migrate_to_2(db: sqlite_utils.Database) -> None:
+    """Version 2 adds the review layer: gold spans and rejected candidates."""
+    db["gold"].create(
+        {
+            "id": str, "document_id": str, "start": int, "end": int, "label": str,
+            "decision": str, "reviewer": str, "sources": str, "created": str, "updated": str,
+        },
+        pk="id",
+    )
+    db["gold"].create_index(["document_id", "start", "end", "label"], unique=True)
+
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+class Store:
+    """An annotation database. Open one per process; it is not shared across threads."""
+
+    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+        self.path = str(path)
+        self.readonly = False
+        self._doc_lengths: dict[str, int] = {}
+        self._schema: LabelSchema | None = None
+        self.conn = self._connect()
+        self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        self._check_version(migrate)
+
+    # connection and versions
+
+    def _connect(self) -> sqlite3.Connection:
+        path = self.path
+        if path != ":memory:":
+            p = Path(path)
+            if p.is_dir():
+                raise AnnotatorError(f"database {path} is a directory: pass a file path to --db")
+            if p.exists():
+                with open(p, "rb") as fh:
+                    head = fh.read(16)
+                if head and head != b"SQLite format 3\x00":
+                    raise AnnotatorError(f"{path} is not an annotator database (not a SQLite file): pass another --db")
+                if head == b"" and p.stat().st_size == 0:
+                    pass  # an empty file is a new database
+                self.readonly = not os.access(p, os.W_OK) or not os.access(p.parent or Path("."), os.W_OK)
+            elif not p.parent.exists():
+                raise AnnotatorError(f"cannot create database {path}: folder {p.parent} does not exist")
+        try:
+            if self.readonly:
+                conn = sqlite3.connect(
+                    f"file:{Path(path).resolve()}?mode=ro", uri=True,
+                    timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False,
+                )
+            else:
+                conn = sqlite3.connect(
+                    path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+                )
+            conn.execute("PRAGMA foreign_keys=OFF")
+            if not self.readonly and path != ":memory:":
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if mode.lower() != "wal":  # pragma: no cover - depends on the file system
+                    conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute("PRAGMA synchronous=NORMAL" if not self.readonly else "PRAGMA query_only=1")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise AnnotatorError(f"cannot open database {path}: {exc}") from None
+        return conn
+
+    def _check_version(self, migrate: bool) -> None:
+        try:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise AnnotatorError(f"cannot read database {self.path}: {exc}") from None
+        if version > SCHEMA_VERSION:
+            raise AnnotatorError(
+                f"database {self.path} was written by a newer annotator (layout v{version}; this one reads up to "
+                f"v{SCHEMA_VERSION}): upgrade annotator to open it"
+            )
+        if version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise AnnotatorError(f"{self.path} is a SQLite database but not an annotator database: pass another --db")
+        if version < SCHEMA_VERSION and migrate:
+            if self.readonly:
+                if version == 0:
+                    raise AnnotatorError(f"database {self.path} is read-only and empty: pass a writable --db")
+                raise AnnotatorError(
+                    f"database {self.path} is read-only and needs an upgrade (v{version} to v{SCHEMA_VERSION}): "
+                    "open it once with write permission"
+                )
+            self.migrate()
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Bring the layout up to ``target``, each step in its own transaction."""
+        with self._write():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version + 1, target + 1):
+                MIGRATIONS[step](self.db)
+            if target > version:
+                self.conn.execute(f"PRAGMA user_version = {int(target)}")
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One immediate transaction: all of it lands, or none of it."""
+        if self.readonly:
+            raise AnnotatorError(f"database {self.path} is read-only: nothing was changed (ask for write permission)")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _friendly(exc, self.path) from None
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise _friendly(exc, self.path) from None
+            raise
+
+    # settings and schema
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._write():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+
+    @property
+    def schema(self) -> LabelSchema:
+        """The project's label schema: the one stored in the database, else the default."""
+        if self._schema is None:
+            stored = self.setting("schema")
+            self._schema = LabelSchema.model_validate(stored) if stored else LabelSchema.default()
+        return self._schema
+
+    def set_schema(self, schema: LabelSchema) -> None:
+        """Make ``schema`` the project's schema, refusing if existing spans use labels it lacks."""
+        missing = [
+            label
+            for (label,) in self.conn.execute("SELECT DISTINCT label FROM spans ORDER BY label")
+            if label not in schema.label_names
+        ]
+        if missing:
+            raise AnnotatorError(
+                f"the schema lacks labels that spans in {self.path} use ({', '.join(missing)}): add them to the schema"
+            )
+        self.set_setting("schema", schema.model_dump(mode="json"))
+        self._schema = schema
+
+    # documents
+
+    def add_document(self, document: Document) -> Document:
+        """Add a document (no-op when the same text is already there); returns the stored one."""
+        self.import_records([ImportRecord(document)], actor="import")
+        return self.get_document(document.id)
+
+    def get_document(self, document_id: str) -> Document:
+        row = self.conn.execute("SELECT id, name, text, meta FROM documents WHERE id = ?", [document_id]).fetchone()
+        if row is None:
+            raise AnnotatorError(f"no document {document_id} in {self.path}")
+        return Document(id=row[0], name=row[1], text=row[2], meta=json.loads(row[3] or "{}"))
+
+    def has_document(self, document_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM documents WHERE id = ?", [document_id]).fetchone() is not None
+
+    def document_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def document_ids(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT id FROM documents ORDER BY seq")]
+
+    def documents(self) -> Iterator[Document]:
+        """Every document in import order, streamed."""
+        for row in self.conn.execute("SELECT id, name, text, meta FROM documents ORDER BY seq"):
+            yield Document(id=row[0], name=row[1], text=row[2], meta=json.loads(row[3] or "{}"))
+
+    def document_names(self) -> list[tuple[str, str]]:
+        """(id, name) of every document in order, without the texts."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT id, name FROM documents ORDER BY seq")]
+
+    def document_position(self, document_id: str) -> int:
+        """1-based position of a document in import order."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM documents WHERE seq <= (SELECT seq FROM documents WHERE id = ?)", [document_id]
+        ).fetchone()
+        return row[0]
+
+    def neighbour_document(self, document_id: str, step: int) -> str | None:
+        """The next (step=1) or previous (step=-1) document, or None at either end."""
+        op, order = (">", "ASC") if step > 0 else ("<", "DESC")
+        row = self.conn.execute(
+            f"SELECT id FROM documents WHERE seq {op} (SELECT seq FROM documents WHERE id = ?) ORDER BY seq {order} LIMIT 1",
+            [document_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def first_document(self) -> str | None:
+        row = self.conn.execute("SELECT id FROM documents ORDER BY seq LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def next_unfinished_document(self, annotator: str, after: str | None) -> str | None:
+        """The next document (wrapping round) that ``annotator`` has not marked done or skipped."""
+        seq = -1
+        if after is not None:
+            row = self.conn.execute("SELECT seq FROM documents WHERE id = ?", [after]).fetchone()
+            seq = row[0] if row else -1
+        query = (
+            "SELECT d.id FROM documents d LEFT JOIN statuses s ON s.document_id = d.id AND s.annotator = ? "
+            "WHERE (s.status IS NULL OR s.status NOT IN ('done', 'skipped')) AND d.seq {op} ? ORDER BY d.seq LIMIT 1"
+        )
+        for op in (">", "<="):
+            row = self.conn.execute(query.format(op=op), [annotator, seq]).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def document_length(self, document_id: str) -> int:
+        if document_id not in self._doc_lengths:
+            row = self.conn.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+            if row is None:
+                raise AnnotatorError(f"no document {document_id} in {self.path}")
+            self._doc_lengths[document_id] = len(row[0])
+        return self._doc_lengths[document_id]
+
+    # reading spans and relations
+
+    def spans_for(self, document_id: str, annotator: str | None = None) -> list[Span]:
+        """Spans of a document in reading order (start, then longest first)."""
+        sql = "SELECT * FROM spans WHERE document_id = ?"
+        args: list[Any] = [document_id]
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            args.append(annotator)
+        sql += " ORDER BY start, end DESC, label, annotator, id"
+        return [Span(**row) for row in self.db.query(sql, args)]
+
+    def get_span(self, span_id: str) -> Span | None:
+        rows = list(self.db.query("SELECT * FROM spans WHERE id = ?", [span_id]))
+        return Span(**rows[0]) if rows else None
+
+    def relations_for(self, document_id: str, annotator: str | None = None) -> list[Relation]:
+        sql = "SELECT * FROM relations WHERE document_id = ?"
+        args: list[Any] = [document_id]
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            args.append(annotator)
+        return [Relation(**row) for row in self.db.query(sql + " ORDER BY created, id", args)]
+
+    def annotators(self, document_id: str | None = None) -> list[str]:
+        """Everyone with spans (in one document, or anywhere), sorted."""
+        if document_id is None:
+            rows = self.conn.execute("SELECT DISTINCT annotator FROM spans ORDER BY annotator")
+        else:
+            rows = self.conn.execute(
+                "SELECT DISTINCT annotator FROM spans WHERE document_id = ? ORDER BY annotator", [document_id]
+            )
+        return [r[0] for r in rows]
+
+    def status(self, document_id: str, annotator: str) -> Status:
+        row = self.conn.execute(
+            "SELECT status FROM statuses WHERE document_id = ? AND annotator = ?", [document_id, annotator]
+        ).fetchone()
+        return Status(row[0]) if row else Status.todo
+
+    def statuses_for(self, document_id: str) -> dict[str, Status]:
+        rows = self.conn.execute("SELECT annotator, status FROM statuses WHERE document_id = ?", [document_id])
+        return {a: Status(s) for a, s in rows}
+
+    def documents_with_status(self, status: Status, annotators: Iterable[str] | None = None) -> set[str]:
+        sql = "SELECT document_id FROM statuses WHERE status = ?"
+        args: list[Any] = [status.value]
+        names = list(annotators or [])
+        if names:
+            sql += f" AND annotator IN ({','.join('?' * len(names))})"
+            args += names
+        return {r[0] for r in self.conn.execute(sql, args)}
+
+    # writing: one action per call
+
+    def _next_action(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(action), 0) + 1 FROM events").fetchone()[0]
+
+    def _log(
+        self, action: int, actor: str, kind: str, table: str, before: dict | None, after: dict | None,
+        what: str, target: int | None = None, time: str | None = None,
+    ) -> None:
+        row = after if after is not None else before
+        assert row is not None
+        self.conn.execute(
+            "INSERT INTO events (action, time, actor, kind, target, document_id, table_name, row_id, before, after, what)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                action, time or now(), actor, kind, target, row.get("document_id"), table, _row_key(table, row),
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                what,
+            ],
+        )
+
+    def _put(self, table: str, row: dict[str, Any]) -> None:
+        cols = list(row)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO {table} ({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [row[c] for c in cols],
+        )
+
+    def _delete(self, table: str, row: dict[str, Any]) -> None:
+        keys = TRACKED_TABLES[table]
+        self.conn.execute(
+            f"DELETE FROM {table} WHERE {' AND '.join(f'{_q(k)} = ?' for k in keys)}", [row[k] for k in keys]
+        )
+
+    def _current(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
+        keys = TRACKED_TABLES[table]
+        rows = list(
+            self.db.query(
+                f"SELECT * FROM {table} WHERE {' AND '.join(f'{_q(k)} = ?' for k in keys)}", [row[k] for k in keys]
+            )
+        )
+        return rows[0] if rows else None
+
+    def _check_span(self, span: Span) -> None:
+        length = self.document_length(span.document_id)
+        if span.end > length:
+            raise AnnotatorError(
+                f"span {span.start}-{span.end} is out of range: document {span.document_id} has {length} characters"
+            )
+        if span.label not in self.schema.label_names:
+            raise AnnotatorError(
+                f"unknown label {span.label!r}: the schema has {', '.join(self.schema.label_names)}"
+            )
+
+    def add_span(self, span: Span) -> Span:
+        """Tag: store ``span`` as its annotator's action."""
+        self._check_span(span)
+        row = span.model_dump()
+        with self._write():
+            action = self._next_action()
+            self._put("spans", row)
+            self._log(action, span.annotator, "do", "spans", None, row, f"tag {span.label} {span.start}-{span.end}")
+        return span
+
+    def update_span(
+        self, span_id: str, actor: str, *, start: int | None = None, end: int | None = None,
+        label: str | None = None, note: str | None = None,
+    ) -> Span:
+        """Change a span's boundaries, label or note (only its own annotator may)."""
+        current = self._owned_span(span_id, actor)
+        changes = {k: v for k, v in {"start": start, "end": end, "label": label, "note": note}.items() if v is not None}
+        try:
+            updated = Span(**{**current.model_dump(), **changes, "updated": now()})
+        except ValueError as exc:
+            raise AnnotatorError(f"cannot change span {span_id}: {exc}") from None
+        self._check_span(updated)
+        what = ", ".join(f"{k} {getattr(current, k)!r} -> {v!r}" for k, v in changes.items()) or "touch"
+        with self._write():
+            action = self._next_action()
+            self._put("spans", updated.model_dump())
+            self._log(action, actor, "do", "spans", current.model_dump(), updated.model_dump(), f"change {what}")
+        return updated
+
+    def delete_span(self, span_id: str, actor: str) -> None:
+        """Delete a span and the relations that use it, as one action."""
+        current = self._owned_span(span_id, actor)
+        with self._write():
+            action = self._next_action()
+            for rel in self.db.query(
+                "SELECT * FROM relations WHERE head = ? OR child = ? ORDER BY id", [span_id, span_id]
+            ):
+                self._delete("relations", rel)
+                self._log(action, actor, "do", "relations", rel, None, f"unlink {rel['label']}")
+            self._delete("spans", current.model_dump())
+            self._log(
+                action, actor, "do", "spans", current.model_dump(), None,
+                f"delete {current.label} {current.start}-{current.end}",
+            )
+
+    def _owned_span(self, span_id: str, actor: str) -> Span:
+        span = self.get_span(span_id)
+        if span is None:
+            raise AnnotatorError(f"no span {span_id}: it may have been deleted")
+        if span.annotator != actor:
+            raise AnnotatorError(f"span {span_id} belongs to {span.annotator}; only they can change it")
+        return span
+
+    def add_relation(self, relation: Relation) -> Relation:
+        head, child = self.get_span(relation.head), self.get_span(relation.child)
+        if head is None or child is None:
+            raise AnnotatorError(f"relation {relation.label} links a span that does not exist")
+        if not self.schema.relation_allowed(relation.label, head.label, child.label):
+            raise AnnotatorError(
+                f"relation {relation.label} is not allowed from {head.label} to {child.label} by the schema"
+            )
+        row = relation.model_dump()
+        with self._write():
+            action = self._next_action()
+            self._put("relations", row)
+            self._log(action, relation.annotator, "do", "relations", None, row, f"link {relation.label}")
+        return relation
+
+    def delete_relation(self, relation_id: str, actor: str) -> None:
+        rows = list(self.db.query("SELECT * FROM relations WHERE id = ?", [relation_id]))
+        if not rows:
+            raise AnnotatorError(f"no relation {relation_id}")
+        if rows[0]["annotator"] != actor:
+            raise AnnotatorError(f"relation {relation_id} belongs to {rows[0]['annotator']}; only they can change it")
+        with self._write():
+            action = self._next_action()
+            self._delete("relations", rows[0])
+            self._log(action, actor, "do", "relations", rows[0], None, f"unlink {rows[0]['label']}")
+
+    def set_status(self, document_id: str, annotator: str, status: Status) -> None:
+        before = self._current("statuses", {"document_id": document_id, "annotator": annotator})
+        after = {"document_id": document_id, "annotator": annotator, "status": Status(status).value, "updated": now()}
+        if before and before["status"] == after["status"]:
+            return
+        with self._write():
+            action = self._next_action()
+            self._put("statuses", after)
+            self._log(action, annotator, "do", "statuses", before, after, f"mark {after['status']}")
+
+    # undo and redo
+
+    def _stacks(self, actor: str) -> tuple[list[int], list[int]]:
+        """Replay the actor's recent do/undo/redo actions into undo and redo stacks."""
+        undo: list[int] = []
+        redo: list[int] = []
+        rows = self.conn.execute(
+            "SELECT action, kind, target FROM ("
+            "  SELECT action, min(kind) AS kind, min(target) AS target FROM events"
+            "  WHERE actor = ? AND kind IN ('do', 'undo', 'redo') GROUP BY action ORDER BY action DESC LIMIT ?"
+            ") ORDER BY action",
+            [actor, UNDO_DEPTH],
+        )
+        for action, kind, target in rows:
+            if kind == "do":
+                undo.append(action)
+                redo.clear()
+            elif kind == "undo":
+                if target in undo:
+                    undo.remove(target)
+                redo.append(action)
+            elif kind == "redo":
+                if target in redo:
+                    redo.remove(target)
+                undo.append(action)
+        return undo, redo
+
+    def can_undo(self, actor: str) -> bool:
+        return bool(self._stacks(actor)[0])
+
+    def can_redo(self, actor: str) -> bool:
+        return bool(self._stacks(actor)[1])
+
+    def undo(self, actor: str) -> ActionResult | None:
+        """Invert the actor's most recent action; None when there is nothing to undo."""
+        return self._invert(actor, "undo")
+
+    def redo(self, actor: str) -> ActionResult | None:
+        """Invert the actor's most recent undo; None when there is nothing to redo."""
+        return self._invert(actor, "redo")
+
+    def _invert(self, actor: str, kind: str) -> ActionResult | None:
+        if self.readonly:
+            raise AnnotatorError(f"database {self.path} is read-only: nothing to {kind}")
+        with self._write():
+            undo_stack, redo_stack = self._stacks(actor)
+            stack = undo_stack if kind == "undo" else redo_stack
+            if not stack:
+                return None
+            target = stack[-1]
+            events = list(
+                self.db.query("SELECT * FROM events WHERE action = ? ORDER BY id DESC", [target])
+            )
+            action = self._next_action()
+            offset: int | None = None
+            for event in events:
+                table = event["table_name"]
+                before = json.loads(event["before"]) if event["before"] else None
+                after = json.loads(event["after"]) if event["after"] else None
+                key_row = after if after is not None else before
+                current = self._current(table, key_row)
+                if current != after:
+                    raise AnnotatorError(
+                        f"cannot {kind} {event['what']!r}: that row has changed since (by another session?)"
+                    )
+                if before is None:
+                    self._delete(table, after)
+                else:
+                    self._put(table, before)
+                self._log(action, actor, kind, table, current, before, f"{kind}: {_plain(event['what'])}", target=target)
+                if table == "spans":
+                    offset = (before or after)["start"]
+            description = f"{kind}: " + "; ".join(_plain(e["what"]) for e in reversed(events))
+            return ActionResult(action, description, events[0]["document_id"], offset)
+
+    def history(self, actor: str | None = None, document_id: str | None = None, limit: int = 100) -> list[dict]:
+        """The newest events, optionally for one actor or document."""
+        sql, args = "SELECT * FROM events WHERE 1=1", []
+        if actor:
+            sql += " AND actor = ?"
+            args.append(actor)
+        if document_id:
+            sql += " AND document_id = ?"
+            args.append(document_id)
+        return list(self.db.query(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]))
+
+    def replay(self) -> dict[str, dict[str, dict]]:
+        """Rebuild every tracked table from the event log alone (an audit check)."""
+        state: dict[str, dict[str, dict]] = {t: {} for t in TRACKED_TABLES}
+        for table, row_id, after in self.conn.execute("SELECT table_name, row_id, after FROM events ORDER BY id"):
+            if after is None:
+                state[table].pop(row_id, None)
+            else:
+                state[table][row_id] = json.loads(after)
+        return state
+
+    def table_state(self) -> dict[str, dict[str, dict]]:
+        """The tracked tables as they are, keyed like :meth:`replay`."""
+        return {
+            table: {_row_key(table, row): row for row in self.db.query(f"SELECT * FROM {table}")}
+            for table in TRACKED_TABLES
+        }
+
+    # positions (where each annotator was; not part of the annotation log)
+
+    def save_position(self, annotator: str, document_id: str, offset: int) -> None:
+        if self.readonly:
+            return
+        with self._write():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO positions (annotator, document_id, offset, updated) VALUES (?, ?, ?, ?)",
+                [annotator, document_id, offset, now()],
+            )
+
+    def last_position(self, annotator: str) -> tuple[str, int] | None:
+        row = self.conn.execute(
+            "SELECT p.document_id, p.offset FROM positions p JOIN documents d ON d.id = p.document_id "
+            "WHERE p.annotator = ? ORDER BY p.updated DESC LIMIT 1",
+            [annotator],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def position_in(self, annotator: str, document_id: str) -> int:
+        row = self.conn.execute(
+            "SELECT offset FROM positions WHERE annotator = ? AND document_id = ?", [annotator, document_id]
+        ).fetchone()
+        return row[0] if row else 0
+
+    # import
+
+    def import_records(self, records: Iterable[ImportRecord], actor: str) -> ImportSummary:
+        """Add documents, spans and relations in one transaction: all or nothing.
+
+        Documents already present (same text) are kept; spans already present
+        (same document, annotator, start, end and label) are not duplicated.
+        """
+        summary = ImportSummary()
+        schema = self.schema
+        with self._write():
+            action = self._next_action()
+            time = now()
+            seq = self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0]
+            for record in records:
+                doc = record.document
+                if doc.id != document_id_for(doc.text):
+                    raise AnnotatorError(f"document {doc.name}: its id does not match its text")
+                if self.has_document(doc.id):
+                    summary.documents_present += 1
+                else:
+                    seq += 1
+                    self.conn.execute(
+                        "INSERT INTO documents (seq, id, name, text, meta, added) VALUES (?, ?, ?, ?, ?, ?)",
+                        [seq, doc.id, doc.name, doc.text, json.dumps(doc.meta, ensure_ascii=False), time],
+                    )
+                    summary.documents_added += 1
+                self._doc_lengths[doc.id] = len(doc.text)
+                existing = {
+                    (r[0], r[1], r[2], r[3])
+                    for r in self.conn.execute(
+                        "SELECT annotator, start, end, label FROM spans WHERE document_id = ?", [doc.id]
+                    )
+                }
+                id_map: dict[str, str] = {}
+                for span in record.spans:
+                    try:
+                        span.check(doc.text, schema)
+                    except ValueError as exc:
+                        raise AnnotatorError(f"document {doc.name}: {exc}") from None
+                    key = (span.annotator, span.start, span.end, span.label)
+                    if key in existing:
+                        summary.spans_present += 1
+                        continue
+                    if self.get_span(span.id) is not None:
+                        raise AnnotatorError(f"document {doc.name}: span id {span.id} is already used by another span")
+                    existing.add(key)
+                    row = span.model_dump()
+                    self._put("spans", row)
+                    self._log(action, actor, "import", "spans", None, row, f"import {span.label}", time=time)
+                    id_map[span.id] = span.id
+                    summary.spans_added += 1
+                spans_by_id = {s.id: s for s in record.spans}
+                for rel in record.relations:
+                    head, child = spans_by_id.get(rel.head), spans_by_id.get(rel.child)
+                    if head is None or child is None:
+                        raise AnnotatorError(f"document {doc.name}: relation {rel.label} links a span that is not in it")
+                    if not schema.relation_allowed(rel.label, head.label, child.label):
+                        raise AnnotatorError(
+                            f"document {doc.name}: relation {rel.label} is not allowed from {head.label} to {child.label}"
+                        )
+                    if rel.head not in id_map or rel.child not in id_map:
+                        continue  # its spans were already present: so is the relation
+                    row = rel.model_dump()
+                    self._put("relations", row)
+                    self._log(action, actor, "import", "relations", None, row, f"import {rel.label}", time=time)
+                    summary.relations_added += 1
+        return summary
+
+    # overviews for the command line
+
+    def overview(self) -> list[dict[str, Any]]:
+        """Per document: name, length, per-annotator span counts and statuses."""
+        counts: dict[str, dict[str, int]] = {}
+        for doc_id, annotator, n in self.conn.execute(
+            "SELECT document_id, annotator, count(*) FROM spans GROUP BY document_id, annotator"
+        ):
+            counts.setdefault(doc_id, {})[annotator] = n
+        statuses: dict[str, dict[str, str]] = {}
+        for doc_id, annotator, status in self.conn.execute("SELECT document_id, annotator, status FROM statuses"):
+            statuses.setdefault(doc_id, {})[annotator] = status
+        rows = []
+        for seq, doc_id, name, length in self.conn.execute(
+            "SELECT seq, id, name, length(text) FROM documents ORDER BY seq"
+        ):
+            rows.append(
+                {"position": seq, "id": doc_id, "name": name, "characters": length,
+                 "spans": counts.get(doc_id, {}), "status": statuses.get(doc_id, {})}
+            )
+        return rows
+
+    def label_counts(self) -> dict[str, dict[str, int]]:
+        """Span counts: {annotator: {label: n}}."""
+        out: dict[str, dict[str, int]] = {}
+        for annotator, label, n in self.conn.execute(
+            "SELECT annotator, label, count(*) FROM spans GROUP BY annotator, label ORDER BY annotator, label"
+        ):
+            out.setdefault(annotator, {})[label] = n
+        return out
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _plain(what: str) -> str:
+    """An event's description without the undo/redo prefixes it gathered."""
+    while what.startswith(("undo: ", "redo: ")):
+        what = what[6:]
+    return what
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _friendly(exc: sqlite3.Error, path: str) -> AnnotatorError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return AnnotatorError(
+            f"database {path} is locked by another process for over {BUSY_TIMEOUT_SECONDS:.0f} s: "
+            "nothing was changed; try again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return AnnotatorError(f"database {path} is read-only: nothing was changed (ask for write permission)")
+    if "full" in text:
+        return AnnotatorError(f"database {path} is full (disk or size limit): the last action was not saved; free space and retry")
+    if "malformed" in text or "not a database" in text:
+        return AnnotatorError(f"database {path} is damaged ({text}): restore it from a copy")
+    return AnnotatorError(f"database {path}: {text}")
