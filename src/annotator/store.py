@@ -817,6 +817,26 @@ class Store:
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+    # -- review: gold layer, reviewers, merge ----------------------------------------------------
+    # (owned by the review work: src/annotator/review/; everything below up to the end of the class)
+
+    def gold_spans(self, document_id: str) -> list[Span]:
+        """The reviewed (gold) spans of a document: the accepted decisions, in reading order.
+
+        Each is a :class:`Span` whose ``annotator`` is the reviewer who accepted it and
+        whose ``note`` is empty; rejected candidates are not included.
+        """
+        return [
+            Span(
+                id=row["id"], document_id=row["document_id"], start=row["start"], end=row["end"],
+                label=row["label"], annotator=row["reviewer"], note="", created=row["created"], updated=row["updated"],
+            )
+            for row in self.db.query(
+                "SELECT * FROM gold WHERE document_id = ? AND decision = 'accept' ORDER BY start, end DESC, label, id",
+                [document_id],
+            )
+        ]
+
 
 def _plain(what: str) -> str:
     """An event's description without the undo/redo prefixes it gathered."""
