@@ -1,0 +1,89 @@
+"""The data model: what a span, a schema and a document accept and refuse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from annotator.errors import AnnotatorError
+from annotator.models import Document, LabelSchema, Span, document_id_for, json_schemas
+from tests.conftest import REPO
+
+
+def test_document_id_is_a_stable_hash_of_the_text():
+    a = Document.from_text("a.txt", "Sony said revenue rose 5%.")
+    b = Document.from_text("other-name.txt", "Sony said revenue rose 5%.")
+    assert a.id == b.id == document_id_for("Sony said revenue rose 5%.")
+    assert Document.from_text("c", "Sony said revenue rose 6%.").id != a.id
+
+
+def test_span_offsets_are_code_points():
+    text = "👩‍⚕️ Dr Núñez said 5%"
+    start = text.index("Núñez")
+    span = Span(document_id="d", start=start, end=start + 5, label="SOURCE", annotator="a")
+    span.check(text, LabelSchema.default(), expected_text="Núñez")
+
+
+@pytest.mark.parametrize(
+    "start,end,message",
+    [(-1, 3, "greater than or equal to 0"), (3, 3, "must be before"), (5, 2, "must be before")],
+)
+def test_span_refuses_bad_offsets(start, end, message):
+    with pytest.raises(ValidationError, match=message):
+        Span(document_id="d", start=start, end=end, label="CLAIM", annotator="a")
+
+
+def test_span_check_refuses_out_of_range_unknown_label_and_wrong_text():
+    schema = LabelSchema.default()
+    with pytest.raises(ValueError, match="out of range"):
+        Span(document_id="d", start=0, end=10, label="CLAIM", annotator="a").check("short", schema)
+    with pytest.raises(ValueError, match="unknown label 'PERSON'"):
+        Span(document_id="d", start=0, end=2, label="PERSON", annotator="a").check("short", schema)
+    with pytest.raises(ValueError, match="covers 'sh', not 'xx'"):
+        Span(document_id="d", start=0, end=2, label="CLAIM", annotator="a").check("short", schema, "xx")
+
+
+def test_default_schema_has_the_four_news_labels_and_attribution():
+    schema = LabelSchema.default()
+    assert schema.label_names == ["CLAIM", "FIGURE", "SOURCE", "ENTITY"]
+    assert [label.key for label in schema.labels] == ["c", "f", "s", "e"]
+    assert schema.relation_allowed("ATTRIBUTED_TO", "CLAIM", "SOURCE")
+    assert schema.relation_allowed("ATTRIBUTED_TO", "FIGURE", "SOURCE")
+    assert not schema.relation_allowed("ATTRIBUTED_TO", "SOURCE", "CLAIM")
+
+
+def test_schema_refuses_duplicate_keys_and_names():
+    with pytest.raises(ValidationError, match="duplicate key 'y'"):
+        LabelSchema.model_validate({"labels": [{"name": "A", "key": "y"}, {"name": "B", "key": "y"}]})
+    with pytest.raises(ValidationError, match="duplicate label name 'A'"):
+        LabelSchema.model_validate({"labels": [{"name": "A", "key": "y"}, {"name": "A", "key": "i"}]})
+
+
+def test_schema_refuses_keys_the_screen_uses():
+    with pytest.raises(ValidationError, match="used by the annotation screen"):
+        LabelSchema.model_validate({"labels": [{"name": "PERSON", "key": "j"}]})
+
+
+def test_bad_schema_file_error_names_the_field(tmp_path):
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps({"labels": [{"name": "OK", "key": "y"}, {"name": "1bad", "key": "i"}]}))
+    with pytest.raises(AnnotatorError, match=r"labels\.1\.name"):
+        LabelSchema.from_file(path)
+    path.write_text("{not json")
+    with pytest.raises(AnnotatorError, match="not valid JSON"):
+        LabelSchema.from_file(path)
+    with pytest.raises(AnnotatorError, match="not found"):
+        LabelSchema.from_file(tmp_path / "missing.json")
+
+
+def test_committed_json_schemas_match_the_models():
+    """schemas/*.schema.json are generated (annotator schema --write schemas): they never drift."""
+    for name, generated in json_schemas().items():
+        committed = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
+        assert committed == generated, f"schemas/{name} is stale: run annotator schema --write schemas"
+
+
+def test_default_schema_file_is_valid():
+    LabelSchema.model_validate_json((REPO / "schemas" / "news.json").read_text(encoding="utf-8"))
