@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,7 @@ from typing import Any
 import sqlite_utils
 
 from .errors import AnnotatorError
-from .models import Document, LabelSchema, Relation, Span, Status, document_id_for, now
+from .models import Document, LabelSchema, Relation, Span, Status, document_id_for, new_id, now
 
 #: The newest database layout this code knows. Bump it with a migration below.
 SCHEMA_VERSION = 2
@@ -836,6 +836,392 @@ class Store:
                 [document_id],
             )
         ]
+
+    def gold_decisions(self, document_id: str) -> list[GoldDecision]:
+        """Every review decision (accepted and rejected) of a document, in reading order."""
+        return [
+            GoldDecision.from_row(row)
+            for row in self.db.query(
+                "SELECT * FROM gold WHERE document_id = ? ORDER BY start, end DESC, label, id", [document_id]
+            )
+        ]
+
+    def gold_counts(self) -> dict[str, dict[str, int]]:
+        """Per document id: how many candidates were accepted and rejected."""
+        out: dict[str, dict[str, int]] = {}
+        for doc_id, decision, n in self.conn.execute(
+            "SELECT document_id, decision, count(*) FROM gold GROUP BY document_id, decision"
+        ):
+            out.setdefault(doc_id, {"accept": 0, "reject": 0})[decision] = n
+        return out
+
+    def reviewers(self) -> list[str]:
+        """The project's named reviewers (the settings key 'reviewers'); empty means anyone may review."""
+        return list(self.setting("reviewers", []) or [])
+
+    def may_review(self, name: str) -> bool:
+        names = self.reviewers()
+        return not names or name in names
+
+    def check_reviewer(self, name: str) -> None:
+        """Raise AnnotatorError unless ``name`` may write the gold layer."""
+        if not self.may_review(name):
+            raise AnnotatorError(
+                f"{name} is not a reviewer of this project (reviewers: {', '.join(self.reviewers())}); "
+                "ask one of them to add you (annotator reviewers add NAME)"
+            )
+
+    def set_reviewers(self, names: Iterable[str], actor: str) -> list[str]:
+        """Replace the reviewer list. Once reviewers are named, only a reviewer may change it."""
+        clean: list[str] = []
+        for name in names:
+            name = name.strip()
+            if not name or any(not ch.isprintable() for ch in name):
+                raise AnnotatorError(f"reviewer name {name!r} is empty or unprintable")
+            if name not in clean:
+                clean.append(name)
+        current = self.reviewers()
+        if current and actor not in current:
+            raise AnnotatorError(
+                f"only a reviewer ({', '.join(current)}) may change the reviewers; you are {actor} (--annotator)"
+            )
+        self.set_setting("reviewers", sorted(clean))
+        return sorted(clean)
+
+    def decide(
+        self, document_id: str, start: int, end: int, label: str, decision: str, reviewer: str,
+        sources: Iterable[str] = (),
+    ) -> GoldDecision:
+        """Accept or reject one candidate into the gold layer: one undoable action of ``reviewer``."""
+        rows = self.decide_many(document_id, [GoldChange(start, end, label, decision, tuple(sources))], reviewer)
+        return rows[0]
+
+    def decide_many(
+        self, document_id: str, changes: Iterable[GoldChange], reviewer: str, what: str | None = None
+    ) -> list[GoldDecision]:
+        """Several gold decisions as ONE action (accept all agreed, edit = reject old + accept new).
+
+        A change with ``decision=None`` removes the decision (the candidate is open again).
+        Changes that would leave a row as it is are skipped; nothing is logged when none remain.
+        """
+        self.check_reviewer(reviewer)
+        changes = list(changes)
+        length = self.document_length(document_id)
+        labels = self.schema.label_names
+        for change in changes:
+            if change.decision not in ("accept", "reject", None):
+                raise AnnotatorError(f"decision {change.decision!r} must be accept or reject")
+            if not 0 <= change.start < change.end <= length:
+                raise AnnotatorError(
+                    f"gold span {change.start}-{change.end} is out of range: the document has {length} characters"
+                )
+            if change.label not in labels:
+                raise AnnotatorError(f"unknown label {change.label!r}: the schema has {', '.join(labels)}")
+        out: list[GoldDecision] = []
+        with self._write():
+            action: int | None = None
+            time = now()
+            descriptions: list[str] = []
+            for change in changes:
+                key = {"document_id": document_id, "start": change.start, "end": change.end, "label": change.label}
+                rows = list(
+                    self.db.query(
+                        'SELECT * FROM gold WHERE document_id = ? AND start = ? AND "end" = ? AND label = ?',
+                        [document_id, change.start, change.end, change.label],
+                    )
+                )
+                before = rows[0] if rows else None
+                if change.decision is None:
+                    if before is None:
+                        continue
+                    after = None
+                else:
+                    after = {
+                        "id": before["id"] if before else new_id(),
+                        **key,
+                        "decision": change.decision,
+                        "reviewer": reviewer,
+                        "sources": json.dumps(sorted(set(change.sources)), ensure_ascii=False),
+                        "created": before["created"] if before else time,
+                        "updated": time,
+                    }
+                    if before is not None and all(
+                        before[k] == after[k] for k in ("decision", "reviewer", "sources")
+                    ):
+                        out.append(GoldDecision.from_row(before))
+                        continue
+                if action is None:
+                    action = self._next_action()
+                description = f"{change.decision or 'reopen'} {change.label} {change.start}-{change.end}"
+                descriptions.append(description)
+                if after is None:
+                    self._delete("gold", before)
+                else:
+                    self._put("gold", after)
+                    out.append(GoldDecision.from_row(after))
+                self._log(action, reviewer, "do", "gold", before, after, what or description, time=time)
+        return out
+
+    def edit_gold(
+        self, document_id: str, old: tuple[int, int, str] | None, start: int, end: int, label: str,
+        reviewer: str, sources: Iterable[str] = (),
+    ) -> GoldDecision:
+        """Accept an edited candidate: ``old`` (start, end, label) is rejected, the new span accepted. One action."""
+        changes = []
+        if old is not None and tuple(old) != (start, end, label):
+            changes.append(GoldChange(old[0], old[1], old[2], "reject", tuple(sources)))
+        changes.append(GoldChange(start, end, label, "accept", tuple(sources)))
+        rows = self.decide_many(
+            document_id, changes, reviewer,
+            what=f"accept {label} {start}-{end}" + (f" (edited from {old[2]} {old[0]}-{old[1]})" if len(changes) > 1 else ""),
+        )
+        return rows[-1]
+
+    def merge_from(self, other_path: str | Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
+        """Copy another annotator database into this one, in one transaction.
+
+        Documents are matched by id (the hash of their text). Spans, relations, statuses and gold
+        rows are copied with their ids and annotators; a row whose key already exists with the same
+        content is skipped (so merging twice adds nothing), one with different content is a
+        *conflict*: reported, left as it is here. The other database's events are appended with new
+        local ids and action numbers, ``kind`` 'merge' (so nobody's undo reaches into them) and their
+        time, actor, row and before/after kept; events already present (same time, actor, table,
+        row and after) and events of conflicting rows are not copied. ``progress(done, total)``
+        is called as rows are copied. A missing or invalid file raises AnnotatorError, nothing changed.
+        """
+        other = Path(other_path)
+        if not other.is_file():
+            raise AnnotatorError(f"cannot merge {other}: no such file")
+        with open(other, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise AnnotatorError(f"cannot merge {other}: not an annotator database (not a SQLite file)")
+        if self.path != ":memory:" and Path(self.path).resolve() == other.resolve():
+            raise AnnotatorError(f"cannot merge {other} into itself")
+        try:
+            src = sqlite3.connect(f"file:{other.resolve()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+            src.row_factory = sqlite3.Row
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise AnnotatorError(f"cannot merge {other}: {exc}") from None
+        try:
+            if version < 1 or not {"documents", "spans", "events"} <= tables:
+                raise AnnotatorError(f"cannot merge {other}: it is a SQLite file but not an annotator database")
+            if version > SCHEMA_VERSION:
+                raise AnnotatorError(
+                    f"cannot merge {other}: it was written by a newer annotator (layout v{version}); upgrade annotator"
+                )
+            return self._merge(src, other, tables, progress)
+        except sqlite3.DatabaseError as exc:
+            raise AnnotatorError(f"cannot merge {other}: {exc}") from None
+        finally:
+            src.close()
+
+    def _merge(
+        self, src: sqlite3.Connection, other: Path, tables: set[str], progress: Callable[[int, int], None] | None
+    ) -> MergeReport:
+        report = MergeReport(source=str(other))
+        copy_tables = [t for t in ("spans", "relations", "statuses", "gold") if t in tables]
+        labels = set(self.schema.label_names)
+        unknown = sorted(
+            {r[0] for t in ("spans", "gold") if t in tables for r in src.execute(f"SELECT DISTINCT label FROM {t}")}
+            - labels
+        )
+        if unknown:
+            raise AnnotatorError(
+                f"cannot merge {other}: it uses labels this project's schema lacks ({', '.join(unknown)}); "
+                "add them to the schema first (--schema FILE)"
+            )
+        total = src.execute("SELECT count(*) FROM documents").fetchone()[0]
+        total += sum(src.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in copy_tables)
+        total += src.execute("SELECT count(*) FROM events").fetchone()[0]
+        done = 0
+
+        def tick(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            if progress is not None and (done % 500 == 0 or done == total):
+                progress(done, total)
+
+        skip_events: set[tuple[str, str]] = set()  # rows whose history is not copied (conflicts, duplicates)
+        span_ids: dict[str, str] = {}  # the other's span id -> the id of the same span here
+        with self._write():
+            seq = self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0]
+            for row in src.execute("SELECT id, name, text, meta, added FROM documents ORDER BY seq"):
+                tick()
+                if self.has_document(row["id"]):
+                    report.documents_present += 1
+                    continue
+                if document_id_for(row["text"]) != row["id"]:
+                    raise AnnotatorError(f"cannot merge {other}: document {row['name']} has an id that does not match its text")
+                seq += 1
+                self.conn.execute(
+                    "INSERT INTO documents (seq, id, name, text, meta, added) VALUES (?, ?, ?, ?, ?, ?)",
+                    [seq, row["id"], row["name"], row["text"], row["meta"], row["added"]],
+                )
+                self._doc_lengths.pop(row["id"], None)
+                report.documents_added += 1
+            for table in copy_tables:
+                counts = report.tables.setdefault(table, [0, 0, 0])  # added, present, conflicts
+                for row in src.execute(f"SELECT * FROM {table}"):
+                    tick()
+                    row = dict(row)
+                    if table == "relations":
+                        row["head"] = span_ids.get(row["head"], row["head"])
+                        row["child"] = span_ids.get(row["child"], row["child"])
+                    current = self._current(table, row)
+                    if current is None:
+                        twin = self._merge_twin(table, row)
+                        if twin is not None:
+                            # the same annotation made (or imported) separately on both sides: keep ours
+                            counts[1] += 1
+                            skip_events.add((table, _row_key(table, row)))
+                            if table == "spans":
+                                span_ids[row["id"]] = twin["id"]
+                            continue
+                        if table == "gold" and self._gold_at(row) is not None:
+                            current = self._gold_at(row)
+                    if current is None:
+                        self._put(table, row)
+                        counts[0] += 1
+                    elif current == row:
+                        counts[1] += 1
+                    else:
+                        counts[2] += 1
+                        skip_events.add((table, _row_key(table, row)))
+                        report.conflicts.append(
+                            f"{table} {_row_key(table, row)} in document {row.get('document_id')}: "
+                            f"here {_brief(current)}, there {_brief(row)}"
+                        )
+            existing = {
+                tuple(r) for r in self.conn.execute("SELECT time, actor, table_name, row_id, after FROM events")
+            }
+            action_map: dict[int, int] = {}
+            next_action = self._next_action()
+            for row in src.execute("SELECT * FROM events ORDER BY id"):
+                tick()
+                key = (row["time"], row["actor"], row["table_name"], row["row_id"], row["after"])
+                if key in existing or (row["table_name"], row["row_id"]) in skip_events:
+                    report.events_present += 1
+                    continue
+                if row["table_name"] not in TRACKED_TABLES:
+                    continue
+                existing.add(key)
+                if row["action"] not in action_map:
+                    action_map[row["action"]] = next_action
+                    next_action += 1
+                self.conn.execute(
+                    "INSERT INTO events (action, time, actor, kind, target, document_id, table_name, row_id, "
+                    "before, after, what) VALUES (?, ?, ?, 'merge', NULL, ?, ?, ?, ?, ?, ?)",
+                    [
+                        action_map[row["action"]], row["time"], row["actor"], row["document_id"], row["table_name"],
+                        row["row_id"], row["before"], row["after"], f"{_plain(row['what'])} (merged from {other.name})",
+                    ],
+                )
+                report.events_added += 1
+        if progress is not None:
+            progress(total, total)
+        return report
+
+    def _gold_at(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(
+                'SELECT * FROM gold WHERE document_id = ? AND start = ? AND "end" = ? AND label = ?',
+                [row["document_id"], row["start"], row["end"], row["label"]],
+            )
+        )
+        return rows[0] if rows else None
+
+    def _merge_twin(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
+        """A row here with another id that is the same annotation as ``row`` (None if there is none)."""
+        if table == "spans":
+            sql = 'SELECT * FROM spans WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?'
+            args = [row["document_id"], row["annotator"], row["start"], row["end"], row["label"]]
+        elif table == "relations":
+            sql = "SELECT * FROM relations WHERE document_id = ? AND annotator = ? AND head = ? AND child = ? AND label = ?"
+            args = [row["document_id"], row["annotator"], row["head"], row["child"], row["label"]]
+        elif table == "gold":
+            twin = self._gold_at(row)
+            same = twin is not None and twin["decision"] == row["decision"]
+            return twin if same else None
+        else:
+            return None
+        rows = list(self.db.query(sql, args))
+        return rows[0] if rows else None
+
+
+
+# -- review: gold layer, reviewers, merge (module-level helpers) ------------------------------
+
+
+@dataclass(frozen=True)
+class GoldChange:
+    """One decision to write: ``decision`` is 'accept', 'reject' or None (reopen the candidate)."""
+
+    start: int
+    end: int
+    label: str
+    decision: str | None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoldDecision:
+    """A row of the gold table: a reviewer's decision on one (start, end, label)."""
+
+    id: str
+    document_id: str
+    start: int
+    end: int
+    label: str
+    decision: str
+    reviewer: str
+    sources: tuple[str, ...]
+    created: str
+    updated: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> GoldDecision:
+        return cls(
+            id=row["id"], document_id=row["document_id"], start=row["start"], end=row["end"], label=row["label"],
+            decision=row["decision"], reviewer=row["reviewer"], sources=tuple(json.loads(row["sources"] or "[]")),
+            created=row["created"], updated=row["updated"],
+        )
+
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+
+@dataclass
+class MergeReport:
+    """What :meth:`Store.merge_from` did; ``tables`` maps a table to [added, present, conflicts]."""
+
+    source: str
+    documents_added: int = 0
+    documents_present: int = 0
+    tables: dict[str, list[int]] = field(default_factory=dict)
+    events_added: int = 0
+    events_present: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+    def added(self, table: str) -> int:
+        return self.tables.get(table, [0, 0, 0])[0]
+
+    def line(self) -> str:
+        parts = [f"{self.documents_added} documents added ({self.documents_present} already here)"]
+        for table in ("spans", "relations", "statuses", "gold"):
+            added, present, _ = self.tables.get(table, [0, 0, 0])
+            if added or present:
+                parts.append(f"{added} {table} added ({present} already here)")
+        parts.append(f"{self.events_added} events added")
+        if self.conflicts:
+            parts.append(f"{len(self.conflicts)} conflicts kept as they are here")
+        return f"merged {Path(self.source).name}: " + ", ".join(parts)
+
+
+def _brief(row: dict[str, Any]) -> str:
+    keep = ("label", "start", "end", "annotator", "status", "decision", "reviewer", "note", "head", "child")
+    return ", ".join(f"{k}={row[k]!r}" for k in keep if k in row)
 
 
 def _plain(what: str) -> str:
