@@ -1,0 +1,332 @@
+"""Exporters: one module a format, all reading the same stream of :class:`ExportRecord` s.
+
+A record is one document as one annotator left it: the document, that
+annotator's spans and relations. :func:`export_records` streams them from the
+store one document at a time, so memory does not grow with the database.
+
+Each format module has the same small interface:
+
+* ``FORMAT``: its name on the command line;
+* ``TARGET``: what it writes to: ``"text"`` (a text stream: a file or stdout),
+  ``"binary"`` (a file path) or ``"folder"`` (a folder path);
+* ``UNITS``: the offset units it can write (empty when offsets are not its
+  business), the first being its default;
+* ``write(records, target, options) -> ExportSummary``.
+
+Every exporter checks each span it writes: the offsets it puts in the file
+must select exactly the span's text in the unit of the format, or the export
+stops with an error naming the document and span. Nothing is ever moved to
+make it fit: problems (spans off token boundaries, overlaps a format cannot
+hold) are collected and reported together, and the output file is only put in
+place when the whole export succeeded (see ``command.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import IO
+
+from ..errors import AnnotatorError
+from ..models import Document, LabelSchema, Relation, Span, Status
+from ..offsets import CODEPOINTS, UTF16, Utf16, convert_out, slice_in
+from ..store import Store
+
+#: The format modules, by command-line name (module names use underscores).
+FORMAT_MODULES = {
+    "jsonl": "jsonl",
+    "spacy": "spacy_docbin",
+    "brat": "brat",
+    "conll": "conll",
+    "label-studio": "label_studio",
+    "doccano": "doccano",
+    "csv": "csv_rows",
+}
+
+#: Most problems listed in one error line; the rest are counted.
+MAX_LISTED = 5
+
+
+def exporter(name: str) -> ModuleType:
+    """The module that writes format ``name``."""
+    if name not in FORMAT_MODULES:
+        raise AnnotatorError(f"unknown export format {name!r}: use one of {', '.join(FORMAT_MODULES)}")
+    return importlib.import_module(f"{__name__}.{FORMAT_MODULES[name]}")
+
+
+# -- what flows from the store to a format ----------------------------------------------------
+
+
+@dataclass
+class ExportRecord:
+    """One document with one annotator's spans and relations.
+
+    ``annotator`` is ``""`` for a document nobody has annotated (exported once,
+    with no spans, so that no document is lost), and ``"gold"`` for the
+    reviewed layer (each span's ``annotator`` is then its reviewer).
+    """
+
+    document: Document
+    annotator: str
+    spans: list[Span]
+    relations: list[Relation]
+    relations_left_out: int = 0
+
+
+@dataclass
+class Selection:
+    """Which records to export: the command's filter options."""
+
+    annotators: list[str] = field(default_factory=list)  # empty: everyone
+    labels: list[str] = field(default_factory=list)  # empty: every label
+    status: Status | None = None
+    gold: bool = False
+
+
+def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]:
+    """Records for every selected document and annotator, in document order, streamed."""
+    for document in store.documents():
+        if selection.gold:
+            yield from _gold_records(store, document, selection)
+        else:
+            yield from _annotator_records(store, document, selection)
+
+
+def _gold_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
+    """The reviewed layer of a document, when it has been reviewed at all."""
+    if not store.gold_decisions(document.id):
+        return
+    spans = [s for s in store.gold_spans(document.id) if _label_selected(s, selection)]
+    yield ExportRecord(document, "gold", spans, [])
+
+
+def _annotator_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
+    spans = store.spans_for(document.id)
+    statuses = store.statuses_for(document.id)
+    wanted_status = selection.status or Status.done
+    # Everyone with spans here, and those who marked it (done: "nothing to tag" is an answer too).
+    people = sorted({s.annotator for s in spans} | {a for a, st in statuses.items() if st == wanted_status})
+    if not people:
+        if not selection.annotators and selection.status is None:
+            yield ExportRecord(document, "", [], [])
+        return
+    relations = store.relations_for(document.id)
+    for person in people:
+        if selection.annotators and person not in selection.annotators:
+            continue
+        if selection.status is not None and statuses.get(person, Status.todo) != selection.status:
+            continue
+        mine = [s for s in spans if s.annotator == person and _label_selected(s, selection)]
+        ids = {s.id for s in mine}
+        theirs = [r for r in relations if r.annotator == person]
+        linked = [r for r in theirs if r.head in ids and r.child in ids]
+        yield ExportRecord(document, person, mine, linked, relations_left_out=len(theirs) - len(linked))
+
+
+def _label_selected(span: Span, selection: Selection) -> bool:
+    return not selection.labels or span.label in selection.labels
+
+
+def sorted_relations(record: ExportRecord) -> list[Relation]:
+    """Relations in an order that depends only on the spans they link (not on ids or times).
+
+    Formats that regenerate ids on import then write the same file again.
+    """
+    position = {s.id: i for i, s in enumerate(record.spans)}
+    return sorted(record.relations, key=lambda r: (position[r.head], position[r.child], r.label))
+
+
+# -- options and summary ------------------------------------------------------------------------
+
+
+@dataclass
+class ExportOptions:
+    """Everything a format may need besides the records."""
+
+    schema: LabelSchema
+    out: Path | None = None  # None: standard output
+    offsets: str | None = None  # None: the format's default unit
+    spans_key: str = "sc"
+    ents: list[str] = field(default_factory=list)
+    overlap: str = "refuse"
+    relations: bool = False
+    config: Path | None = None
+    lang: str = "en"
+    verbose: bool = False
+
+    def unit(self, module: ModuleType) -> str:
+        return self.offsets or module.UNITS[0]
+
+
+@dataclass
+class ExportSummary:
+    """What an export wrote and what it left out (never silently)."""
+
+    format: str
+    documents: int = 0
+    records: int = 0
+    spans: int = 0
+    relations: int = 0
+    relations_left_out: int = 0
+    left_out: list[str] = field(default_factory=list)  # one description a span left out
+    left_out_reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    files: int = 0
+    _last_document: str | None = None
+
+    def count(self, record: ExportRecord, spans: int | None = None, relations: int | None = None) -> None:
+        """Count one written record (with ``spans``/``relations`` written, if not all of them)."""
+        if record.document.id != self._last_document:
+            self.documents += 1
+            self._last_document = record.document.id
+        self.records += 1
+        self.spans += len(record.spans) if spans is None else spans
+        self.relations += len(record.relations) if relations is None else relations
+        self.relations_left_out += record.relations_left_out
+
+    def line(self, where: str, verbose: bool = False) -> str:
+        text = (
+            f"exported {self.documents} documents ({self.records} records, {self.spans} spans, "
+            f"{self.relations} relations) as {self.format} to {where}"
+        )
+        if self.left_out:
+            text += f"; left out {len(self.left_out)} spans ({self.left_out_reason})"
+            text += ": " + "; ".join(self.left_out) if verbose else " (list them with --verbose)"
+        if self.relations_left_out:
+            text += f"; left out {self.relations_left_out} relations whose spans were not exported"
+        for note in self.notes:
+            text += f"; {note}"
+        return text
+
+
+# -- checks --------------------------------------------------------------------------------------
+
+
+def describe(record: ExportRecord, span: Span) -> str:
+    """A span as a user finds it again: document, annotator, label, offsets, text."""
+    who = f" by {record.annotator}" if record.annotator else ""
+    text = record.document.text[span.start : span.end]
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    return f"{record.document.name}{who}: {span.label} {span.start}-{span.end} {shown!r}"
+
+
+class Problems:
+    """Problems found while writing, reported together as one error line at the end."""
+
+    def __init__(self, what: str, hint: str) -> None:
+        self.what = what
+        self.hint = hint
+        self.items: list[str] = []
+
+    def add(self, item: str) -> None:
+        self.items.append(item)
+
+    def raise_any(self) -> None:
+        if not self.items:
+            return
+        listed = "; ".join(self.items[:MAX_LISTED])
+        more = f"; and {len(self.items) - MAX_LISTED} more" if len(self.items) > MAX_LISTED else ""
+        raise AnnotatorError(f"{len(self.items)} {self.what}: {listed}{more}. {self.hint}. Nothing was written")
+
+
+class SpanOffsets:
+    """One document's span offsets in a format's unit, each checked by slicing it back.
+
+    The check slices the text the way the consuming tool will (UTF-16 code
+    units for JavaScript tools), independently of the conversion.
+    """
+
+    def __init__(self, record: ExportRecord, unit: str) -> None:
+        self.record = record
+        self.unit = unit
+        text = record.document.text
+        self.index = Utf16(text) if unit == UTF16 else None
+        self.encoded = text.encode("utf-16-le") if unit == UTF16 else None
+
+    def __call__(self, span: Span) -> tuple[int, int]:
+        text = self.record.document.text
+        start, end = convert_out(text, span.start, span.end, self.unit, self.index)
+        check_text(self.record, span, slice_in(text, start, end, self.unit, self.encoded), f"{self.unit} {start}-{end}")
+        return start, end
+
+
+def check_text(record: ExportRecord, span: Span, written: str, how: str = "") -> None:
+    """Stop the export unless ``written`` (what the file's offsets select) is the span's text."""
+    expected = record.document.text[span.start : span.end]
+    if written != expected:
+        raise AnnotatorError(
+            f"document {record.document.name}: span {span.id} ({describe(record, span)}) would be written as "
+            f"{written!r}{' at ' + how if how else ''}: this is a bug in the exporter; nothing was written"
+        )
+
+
+# -- writing files safely ------------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO]:
+    """A file written beside ``path`` and moved over it only when the block succeeds."""
+    folder = path.parent
+    if not folder.exists():
+        raise AnnotatorError(f"cannot write {path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A fresh folder whose files are moved into ``path`` only when the block succeeds.
+
+    Files already in ``path`` and not written again are left alone.
+    """
+    if path.exists() and not path.is_dir():
+        raise AnnotatorError(f"cannot write into {path}: it is a file, not a folder")
+    parent = path.parent
+    if not parent.exists():
+        raise AnnotatorError(f"cannot write {path}: folder {parent} does not exist")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    try:
+        yield tmp
+        path.mkdir(exist_ok=True)
+        for source in sorted(tmp.rglob("*")):
+            target = path / source.relative_to(tmp)
+            if source.is_dir():
+                target.mkdir(exist_ok=True)
+            else:
+                os.replace(source, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def stdout_text() -> Iterator[IO[str]]:
+    """Standard output as UTF-8 text whatever the locale (exports are always UTF-8)."""
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        stream.detach()
+
+
+__all__ = [
+    "CODEPOINTS", "UTF16", "ExportOptions", "ExportRecord", "ExportSummary", "FORMAT_MODULES", "Problems",
+    "Selection", "SpanOffsets", "atomic_file", "atomic_folder", "check_text", "describe", "export_records",
+    "exporter", "sorted_relations", "stdout_text",
+]

@@ -1,0 +1,163 @@
+"""The ``annotator export`` command: select records, stream them to a format module, report.
+
+``--annotator`` here is a *filter* (repeatable: whose annotations to export),
+not the common "who I am" option, so this command takes the other common
+options (``--db``, ``--schema``, ``--no-mouse``) but defines its own
+``--annotator``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import click
+
+from ..cli import _no_mouse, _remember, open_store, stderr_console
+from ..errors import AnnotatorError
+from ..models import Status
+from ..offsets import UNITS
+from ..store import Store
+from . import (
+    FORMAT_MODULES, ExportOptions, ExportRecord, ExportSummary, Selection, atomic_file, atomic_folder,
+    export_records, exporter, stdout_text,
+)
+
+
+def export_common_options(command: Callable) -> Callable:
+    """--db, --schema and --no-mouse, before or after the command name (--annotator is export's own)."""
+    options = [
+        click.option("--db", type=click.Path(), expose_value=False, callback=_remember("db"), is_eager=True,
+                     help="Database file [default: $ANNOTATOR_DB, else ./annotations.db]."),
+        click.option("--schema", "schema_file", type=click.Path(), expose_value=False, callback=_remember("schema"),
+                     is_eager=True, help="Label schema JSON file; becomes the project's schema."),
+        click.option("--no-mouse", is_flag=True, expose_value=False, callback=_no_mouse, hidden=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(FORMAT_MODULES)), required=True, help="Output format.")
+@click.option("--out", "out", required=True, metavar="PATH",
+              help="Output file; a folder for brat (and for doccano when it ends in /: one <annotator>.jsonl each); "
+                   "- for standard output (text formats).")
+@click.option("--annotator", "annotators", multiple=True, metavar="NAME",
+              help="Export only this annotator's annotations (repeatable) [default: everyone's].")
+@click.option("--labels", default=None, metavar="L1,L2", help="Export only spans with these labels.")
+@click.option("--status", type=click.Choice([s.value for s in Status]), default=None,
+              help="Only documents the annotator marked with this status (e.g. done).")
+@click.option("--gold", is_flag=True, help="Export the reviewed (gold) layer instead of the annotators' spans.")
+@click.option("--offsets", type=click.Choice(UNITS), default=None,
+              help="Offset unit for label-studio, doccano, brat, csv [default: utf16 for label-studio and doccano, "
+                   "else codepoints].")
+@click.option("--spans-key", default=None, metavar="KEY", help="spacy: the doc.spans key [default: sc].")
+@click.option("--ents", default=None, metavar="L1,L2", help="spacy: also fill doc.ents from these labels.")
+@click.option("--lang", default=None, metavar="CODE", help="spacy: language of the blank tokenizer [default: en].")
+@click.option("--overlap", type=click.Choice(["refuse", "outer", "inner"]), default=None,
+              help="conll: overlapping spans are refused [default], or the outer/inner ones kept.")
+@click.option("--relations", is_flag=True, help="doccano: write the entities/relations form.")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="label-studio: where to write the labeling config [default: beside --out as NAME.config.xml].")
+@click.option("--verbose", "-v", is_flag=True, help="List every span left out, not just the count.")
+@export_common_options
+@click.pass_context
+def export(
+    ctx: click.Context, fmt: str, out: str, annotators: tuple[str, ...], labels: str | None, status: str | None,
+    gold: bool, offsets: str | None, spans_key: str | None, ents: str | None, lang: str | None,
+    overlap: str | None, relations: bool, config: Path | None, verbose: bool,
+) -> None:
+    """Export annotations: one record per document and annotator, streamed.
+
+    Formats: jsonl (native, Prodigy/spaCy spans), spacy (DocBin), brat,
+    conll (IOB2), label-studio, doccano, csv. Nothing is written unless the
+    whole export succeeds; spans a format cannot hold are reported, never moved.
+    """
+    module = exporter(fmt)
+    _check_format_options(fmt, module, offsets=offsets, spans_key=spans_key, ents=ents, lang=lang,
+                          overlap=overlap, relations=relations, config=config)
+    if gold and (annotators or status):
+        raise AnnotatorError("--gold exports the reviewed layer: leave out --annotator and --status")
+    store = open_store(ctx, must_exist=True)
+    schema = store.schema
+    selection = Selection(
+        annotators=list(annotators), labels=_label_list(labels, schema.label_names, "--labels"),
+        status=Status(status) if status else None, gold=gold,
+    )
+    to_stdout = out == "-"
+    options = ExportOptions(
+        schema=schema, out=None if to_stdout else Path(out), offsets=offsets, spans_key=spans_key or "sc",
+        ents=_label_list(ents, schema.label_names, "--ents"), overlap=overlap or "refuse", relations=relations,
+        config=config, lang=lang or "en", verbose=verbose,
+    )
+    records = _with_progress(export_records(store, selection), store)
+    summary = write_export(module, records, out, options)
+    click.echo(summary.line("standard output" if to_stdout else out, verbose), err=to_stdout)
+
+
+def write_export(module, records: Iterable[ExportRecord], out: str, options: ExportOptions) -> ExportSummary:
+    """Open the format's target (a text stream, a binary file, a folder) and write the records to it."""
+    if out == "-":
+        if module.TARGET != "text":
+            raise AnnotatorError(f"{module.FORMAT} cannot be written to standard output: pass --out PATH")
+        with stdout_text() as stream:
+            return module.write(records, stream, options)
+    path = Path(out)
+    if module.TARGET == "folder" or (getattr(module, "write_folder", None) and _names_folder(out)):
+        with atomic_folder(path) as folder:
+            writer = module.write if module.TARGET == "folder" else module.write_folder
+            return writer(records, folder, options)
+    if path.is_dir():
+        raise AnnotatorError(f"--out {out} is a folder: {module.FORMAT} writes one file, pass a file name")
+    with atomic_file(path, "wb" if module.TARGET == "binary" else "w") as stream:
+        return module.write(records, stream, options)
+
+
+def _names_folder(out: str) -> bool:
+    return out.endswith(("/", "\\")) or Path(out).is_dir()
+
+
+def _check_format_options(fmt: str, module, **given: object) -> None:
+    """Refuse an option the chosen format would ignore: a user who passes it expects an effect."""
+    owners = {"spans_key": "spacy", "ents": "spacy", "lang": "spacy", "overlap": "conll",
+              "relations": "doccano", "config": "label-studio"}
+    for name, value in given.items():
+        if name == "offsets":
+            if value and value not in module.UNITS:
+                units = ", ".join(module.UNITS) or "none (it has no character offsets)"
+                raise AnnotatorError(f"--offsets {value} does not apply to {fmt}: its offsets are {units}")
+            continue
+        if value and owners[name] != fmt:
+            raise AnnotatorError(f"--{name.replace('_', '-')} applies to --format {owners[name]} only")
+
+
+def _label_list(value: str | None, known: list[str], option: str) -> list[str]:
+    if not value:
+        return []
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise AnnotatorError(f"{option}: unknown label {', '.join(unknown)} (the schema has {', '.join(known)})")
+    return names
+
+
+def _with_progress(records: Iterator[ExportRecord], store: Store) -> Iterator[ExportRecord]:
+    """The records, advancing a progress bar on stderr per document when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield from records
+        return
+    from rich.progress import Progress
+
+    with Progress(console=stderr_console(), transient=True) as progress:
+        task = progress.add_task("exporting", total=store.document_count())
+        last = None
+        for record in records:
+            if record.document.id != last:
+                progress.advance(task)
+                last = record.document.id
+            yield record
+
+
+__all__ = ["export", "write_export"]
