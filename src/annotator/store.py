@@ -1086,6 +1086,9 @@ class Store:
                         counts[0] += 1
                     elif current == row:
                         counts[1] += 1
+                    elif table == "statuses" and current["status"] == row["status"]:
+                        counts[1] += 1  # the same status set at another time: keep ours
+                        skip_events.add((table, _row_key(table, row)))
                     else:
                         counts[2] += 1
                         skip_events.add((table, _row_key(table, row)))
@@ -1215,7 +1218,8 @@ class MergeReport:
                 parts.append(f"{added} {table} added ({present} already here)")
         parts.append(f"{self.events_added} events added")
         if self.conflicts:
-            parts.append(f"{len(self.conflicts)} conflicts kept as they are here")
+            n = len(self.conflicts)
+            parts.append(f"{n} conflict{'s' if n != 1 else ''} kept as {'they are' if n != 1 else 'it is'} here")
         return f"merged {Path(self.source).name}: " + ", ".join(parts)
 
 

@@ -75,7 +75,7 @@ def test_conflicts_are_reported_not_overwritten(two):
         assert len(report.conflicts) == 1 and span.id in report.conflicts[0]
         assert "CLAIM" in report.conflicts[0]
         assert here.get_span(span.id) == original
-        assert "1 conflicts" in report.line()
+        assert "1 conflict kept" in report.line()
         assert here.replay() == here.table_state()
 
 

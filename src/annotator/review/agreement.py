@@ -64,10 +64,10 @@ def default_tokenizer() -> Callable[[str], list[Token]]:
     def tokenize(text: str) -> list[Token]:
         out = []
         for tok in fn(text):
-            if isinstance(tok, tuple):
-                start, end = tok[0], tok[1]
-            else:
+            if hasattr(tok, "start"):
                 start, end = tok.start, tok.end
+            else:
+                start, end = tok[0], tok[1]
             out.append((start, end))
         return out
 
