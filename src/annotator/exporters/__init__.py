@@ -26,10 +26,11 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,7 +236,7 @@ class Problems:
             return
         listed = "; ".join(self.items[:MAX_LISTED])
         more = f"; and {len(self.items) - MAX_LISTED} more" if len(self.items) > MAX_LISTED else ""
-        raise AnnotatorError(f"{len(self.items)} {self.what}: {listed}{more}. {self.hint}. Nothing was written")
+        raise AnnotatorError(f"{len(self.items)} {self.what}: {listed}{more}. {self.hint}")
 
 
 class SpanOffsets:
@@ -253,23 +254,77 @@ class SpanOffsets:
         self.encoded = text.encode("utf-16-le") if unit == UTF16 else None
 
     def __call__(self, span: Span) -> tuple[int, int]:
+        return self.fragment(span, span.start, span.end)
+
+    def fragment(self, span: Span, start: int, end: int) -> tuple[int, int]:
+        """Offsets of ``text[start:end]`` (a piece of ``span``), checked."""
         text = self.record.document.text
-        start, end = convert_out(text, span.start, span.end, self.unit, self.index)
-        check_text(self.record, span, slice_in(text, start, end, self.unit, self.encoded), f"{self.unit} {start}-{end}")
-        return start, end
+        out_start, out_end = convert_out(text, start, end, self.unit, self.index)
+        written = slice_in(text, out_start, out_end, self.unit, self.encoded)
+        check_text(self.record, span, written, text[start:end], f"{self.unit} {out_start}-{out_end}")
+        return out_start, out_end
 
 
-def check_text(record: ExportRecord, span: Span, written: str, how: str = "") -> None:
+def check_text(record: ExportRecord, span: Span, written: str, expected: str | None = None, how: str = "") -> None:
     """Stop the export unless ``written`` (what the file's offsets select) is the span's text."""
-    expected = record.document.text[span.start : span.end]
+    if expected is None:
+        expected = record.document.text[span.start : span.end]
     if written != expected:
         raise AnnotatorError(
             f"document {record.document.name}: span {span.id} ({describe(record, span)}) would be written as "
-            f"{written!r}{' at ' + how if how else ''}: this is a bug in the exporter; nothing was written"
+            f"{written!r}{' at ' + how if how else ''}: this is a bug in the exporter, please report it"
         )
 
 
 # -- writing files safely ------------------------------------------------------------------------
+
+#: Names Windows reserves for devices, with or without an extension.
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"COM{i}" for i in range(1, 10)] + [f"LPT{i}" for i in range(1, 10)]
+)
+#: Characters no file name may hold on some system: separators, Windows' specials, control characters.
+ILLEGAL_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+#: Longest name stem in UTF-8 bytes: leaves room for a collision suffix and an extension under 255.
+MAX_NAME_BYTES = 120
+
+
+def clean_name(name: str, fallback: str = "document") -> str:
+    """A file name from a document or annotator name that cannot leave its folder.
+
+    No separators or characters illegal on Windows, macOS or Linux, no leading
+    or trailing dots and spaces (so no ``..``, no hidden files, nothing Windows
+    trims), no reserved device names, at most :data:`MAX_NAME_BYTES`. Cleaning
+    a cleaned name changes nothing, so exports of re-imported files match.
+    """
+    name = ILLEGAL_IN_NAMES.sub("_", name).strip(" .")
+    name = name.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", errors="ignore").strip(" .")
+    if not name:
+        name = fallback
+    if name.split(".")[0].upper() in WINDOWS_RESERVED:
+        name = "_" + name
+    return name
+
+
+class SafeNames:
+    """Hands out clean, distinct file names in one folder (case-insensitively, as on Windows and macOS).
+
+    A name already given gets ``-`` and the first characters of ``unique``
+    (a document id), so two documents never overwrite each other and the
+    suffix is the same in every export of the same documents.
+    """
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self.taken = {name.casefold() for name in reserved}
+
+    def name(self, wanted: str, unique: str, fallback: str = "document") -> str:
+        base = clean_name(wanted, fallback)
+        candidate, n = base, 1
+        while candidate.casefold() in self.taken:
+            candidate = f"{base}-{unique[:8]}" + (f"-{n}" if n > 1 else "")
+            n += 1
+        self.taken.add(candidate.casefold())
+        return candidate
+
 
 
 @contextmanager
@@ -327,6 +382,6 @@ def stdout_text() -> Iterator[IO[str]]:
 
 __all__ = [
     "CODEPOINTS", "UTF16", "ExportOptions", "ExportRecord", "ExportSummary", "FORMAT_MODULES", "Problems",
-    "Selection", "SpanOffsets", "atomic_file", "atomic_folder", "check_text", "describe", "export_records",
+    "SafeNames", "Selection", "SpanOffsets", "clean_name", "atomic_file", "atomic_folder", "check_text", "describe", "export_records",
     "exporter", "sorted_relations", "stdout_text",
 ]

@@ -93,7 +93,11 @@ def export(
         config=config, lang=lang or "en", verbose=verbose,
     )
     records = _with_progress(export_records(store, selection), store)
-    summary = write_export(module, records, out, options)
+    try:
+        summary = write_export(module, records, out, options)
+    except AnnotatorError as exc:
+        outcome = "the output on standard output is incomplete" if to_stdout else f"nothing was written to {out}"
+        raise AnnotatorError(f"{exc} ({outcome})") from None
     click.echo(summary.line("standard output" if to_stdout else out, verbose), err=to_stdout)
 
 

@@ -1,0 +1,121 @@
+"""CoNLL-2003 style IOB2: one token a line, ``TOKEN<TAB>TAG``, a blank line between sentences.
+
+Each record (document and annotator) starts with ``-DOCSTART- -X- O O`` and a
+blank line, so ``spacy convert FILE OUTDIR -c conll`` makes one Doc per record
+and seqeval's ``get_entities`` reads the tags back. Tokens come from
+:func:`annotator.offsets.tokenize` (never whitespace); sentences end after
+``.``, ``!`` or ``?`` before a capital, or at a blank line, but never inside a
+span.
+
+A tag covers whole tokens and one token has one tag, so CoNLL cannot hold a
+span that starts or ends inside a token, nor two spans that overlap. Neither is
+ever moved or dropped silently: spans off token boundaries are refused (listed),
+and overlapping spans are refused (listed) unless ``--overlap outer`` (keep the
+longest) or ``--overlap inner`` (keep the shortest) is given; then the summary
+counts what was left out (``--verbose`` lists it). ``--labels`` picks the layer
+to export first. Relations and notes are not part of the format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO
+
+from ..models import Span
+from ..offsets import Tokenized, sentence_starts
+from . import ExportOptions, ExportRecord, ExportSummary, Problems, check_text, describe
+
+FORMAT = "conll"
+TARGET = "text"
+UNITS: tuple[str, ...] = ()
+
+DOCSTART = "-DOCSTART- -X- O O"
+
+TokenSpan = tuple[Span, int, int]  # span, first token, last token (inclusive)
+
+
+def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions) -> ExportSummary:
+    summary = ExportSummary(FORMAT)
+    off_tokens = Problems(
+        "spans do not start and end on token boundaries",
+        "CoNLL tags whole tokens: correct these spans, or export jsonl, which keeps character offsets",
+    )
+    overlaps = Problems(
+        "overlapping spans",
+        "CoNLL holds one tag a token: choose a layer with --labels, or pass --overlap outer or --overlap inner",
+    )
+    relations = 0
+    for record in records:
+        tokenized = Tokenized(record.document.text)
+        placed = place_spans(record, tokenized, off_tokens)
+        kept = resolve_overlaps(record, placed, options.overlap, overlaps, summary)
+        if off_tokens.items or overlaps.items:
+            continue  # keep looking, to report every problem at once; nothing will be written
+        out.write(record_block(record, tokenized, kept))
+        summary.count(record, spans=len(kept), relations=0)
+        relations += len(record.relations)
+    off_tokens.raise_any()
+    overlaps.raise_any()
+    if summary.left_out:
+        summary.left_out_reason = f"--overlap {options.overlap} kept the {options.overlap} ones"
+    if relations:
+        summary.notes.append(f"{relations} relations not written (CoNLL holds spans only)")
+    return summary
+
+
+def place_spans(record: ExportRecord, tokenized: Tokenized, problems: Problems) -> list[TokenSpan]:
+    """Each span as a token range; spans off token boundaries go to ``problems``."""
+    placed = []
+    text = record.document.text
+    for span in record.spans:
+        tokens = tokenized.aligned(span.start, span.end)
+        if tokens is None:
+            problems.add(describe(record, span))
+            continue
+        first, last = tokens
+        check_text(record, span, text[tokenized.tokens[first].start : tokenized.tokens[last].end])
+        placed.append((span, first, last))
+    return placed
+
+
+def resolve_overlaps(
+    record: ExportRecord, placed: list[TokenSpan], mode: str, problems: Problems, summary: ExportSummary
+) -> list[TokenSpan]:
+    """Spans that share no token: all of them, or (``outer``/``inner``) a choice, the rest reported."""
+    if mode == "refuse":
+        last_end, last = -1, None
+        for item in sorted(placed, key=lambda p: (p[1], -p[2])):
+            if last is not None and item[1] <= last_end:
+                problems.add(f"{describe(record, last[0])} overlaps {item[0].label} {item[0].start}-{item[0].end}")
+            if item[2] > last_end:
+                last_end, last = item[2], item
+        return placed
+    longest_first = mode == "outer"
+    order = sorted(placed, key=lambda p: ((p[2] - p[1]) * (-1 if longest_first else 1), p[1], p[0].label))
+    taken: set[int] = set()
+    kept = []
+    for item in order:
+        tokens = range(item[1], item[2] + 1)
+        if taken.isdisjoint(tokens):
+            taken.update(tokens)
+            kept.append(item)
+        else:
+            summary.left_out.append(describe(record, item[0]))
+    return sorted(kept, key=lambda p: p[1])
+
+
+def record_block(record: ExportRecord, tokenized: Tokenized, kept: list[TokenSpan]) -> str:
+    """The lines of one record: the document marker, then sentences of ``TOKEN\\tTAG``."""
+    tokens = tokenized.tokens
+    tags = ["O"] * len(tokens)
+    for span, first, last in kept:
+        tags[first] = f"B-{span.label}"
+        for i in range(first + 1, last + 1):
+            tags[i] = f"I-{span.label}"
+    starts = set(sentence_starts(record.document.text, tokens, [(first, last) for _, first, last in kept]))
+    lines = [DOCSTART, ""]
+    for i, (token, tag) in enumerate(zip(tokens, tags)):
+        if i in starts and i:
+            lines.append("")
+        lines.append(f"{token.text}\t{tag}")
+    return "\n".join(lines) + "\n\n"

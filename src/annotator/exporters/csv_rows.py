@@ -1,0 +1,54 @@
+"""CSV for spreadsheets: one row per span.
+
+Columns: ``document``, ``document_id``, ``annotator``, ``label``, ``start``, ``end``
+(code points by default, ``--offsets utf16`` for JavaScript tools), ``text``, ``note``.
+
+A spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return as a formula (CSV injection), and annotated text, notes and document
+names come from outside: such cells get a leading single quote, which spreadsheets
+show as text. The quote is part of the cell for every other reader, so the CSV is for
+people; the JSONL is for programs.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import IO
+
+from ..offsets import CODEPOINTS, UTF16
+from . import ExportOptions, ExportRecord, ExportSummary, SpanOffsets
+
+FORMAT = "csv"
+TARGET = "text"
+UNITS = (CODEPOINTS, UTF16)
+
+COLUMNS = ("document", "document_id", "annotator", "label", "start", "end", "text", "note")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions) -> ExportSummary:
+    summary = ExportSummary(FORMAT)
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    unit = options.offsets or UNITS[0]
+    relations = 0
+    for record in records:
+        offsets = SpanOffsets(record, unit)
+        doc = record.document
+        for span in record.spans:
+            start, end = offsets(span)
+            writer.writerow(
+                [safe_cell(doc.name), doc.id, safe_cell(span.annotator), span.label, start, end,
+                 safe_cell(doc.text[span.start : span.end]), safe_cell(span.note)]
+            )
+        summary.count(record, relations=0)
+        relations += len(record.relations)
+    if relations:
+        summary.notes.append(f"{relations} relations not written (csv holds spans only; use jsonl)")
+    return summary
+
+
+def safe_cell(value: str) -> str:
+    """``value``, with a leading quote when a spreadsheet would run it as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
