@@ -169,10 +169,13 @@ def annotate(ctx: click.Context) -> None:
     run_annotation_app(store, name, mouse=_settings(ctx).mouse)
 
 
-def _import_paths(store: Store, paths: list[Path], fmt: str | None, annotator: str, quiet: bool) -> str:
+def _import_paths(
+    store: Store, paths: list[Path], fmt: str | None, annotator: str, quiet: bool,
+    offsets: str | None = None, annotator_given: bool = False,
+) -> str:
     from .importers import ImportContext, files_in, read_path
 
-    context = ImportContext(annotator=annotator, schema=store.schema)
+    context = ImportContext(annotator=annotator, schema=store.schema, offsets=offsets, annotator_given=annotator_given)
     files: list[tuple[Path, str | None]] = []
     for path in paths:
         if not path.exists():
@@ -217,10 +220,14 @@ def _format_names() -> list[str]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(_format_names()), default=None,
               help="Input format [default: guessed from each file].")
+@click.option("--offsets", type=click.Choice(["utf16", "codepoints"]), default=None,
+              help="Unit of the file's offsets [default: utf16 for doccano and label-studio, else codepoints].")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @common_options
 @click.pass_context
-def import_command(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, quiet: bool) -> None:
+def import_command(
+    ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, offsets: str | None, quiet: bool
+) -> None:
     """Import documents (and any annotations they carry) from files or folders.
 
     Text (.txt, .md) is one document a file; JSONL is one document a line,
@@ -229,7 +236,9 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...], fmt: str | None,
     error nothing is written.
     """
     store = open_store(ctx)
-    line = _import_paths(store, list(paths), fmt, annotator_name(ctx), quiet)
+    line = _import_paths(
+        store, list(paths), fmt, annotator_name(ctx), quiet, offsets, _settings(ctx).annotator is not None
+    )
     if not quiet:
         click.echo(line)
 

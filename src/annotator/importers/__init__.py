@@ -27,6 +27,10 @@ class ImportContext:
 
     annotator: str
     schema: LabelSchema
+    #: unit of the file's offsets ("utf16" or "codepoints"); None: the format's own default
+    offsets: str | None = None
+    #: whether --annotator was given (it then wins over names guessed from file names)
+    annotator_given: bool = False
 
 
 #: Every importer, by format name. Other modules register here.
