@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 CODEPOINTS = "codepoints"
@@ -198,3 +199,24 @@ class Tokenized:
         if first < len(self.tokens) and last < len(self.tokens) and self._starts[first] == start and self._ends[last] == end:
             return first, last
         return None
+
+
+# -- importing: offsets of a file's raw text onto the stored text --------------------------------
+
+
+def normalize_with_map(raw: str) -> tuple[str, Callable[[int], int]]:
+    """The stored form of a text (no leading BOM, LF line ends) and a function moving offsets onto it.
+
+    Importers keep texts in this form (see ``importers.text.normalize``), but a
+    file's offsets count the raw text, so each offset moves back by the BOM and
+    ``\\r`` characters removed before it. An offset between ``\\r`` and ``\\n``
+    lands before the line break.
+    """
+    removed = ([0] if raw.startswith("\ufeff") else []) + [m.start() for m in _CRLF.finditer(raw)]
+    text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not removed:
+        return text, lambda offset: offset
+    return text, lambda offset: offset - bisect_left(removed, offset)
+
+
+_CRLF = re.compile("\r\n")
