@@ -34,7 +34,20 @@ def sniff(path: Path, head: bytes) -> bool:
     if first != b"{":
         return False
     line = head.split(b"\n", 1)[0]
-    return b'"text"' in line
+    if b'"text"' not in line:
+        return False
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return True  # a first line longer than the head: the "text" key is enough
+    return not looks_like_doccano(obj)
+
+
+def looks_like_doccano(obj: Any) -> bool:
+    """doccano lines carry "label" as a list of [start, end, label], or "entities", and no "spans"."""
+    return isinstance(obj, dict) and "spans" not in obj and (
+        isinstance(obj.get("label"), list) or isinstance(obj.get("entities"), list)
+    )
 
 
 def check_unicode(value: Any, where: str) -> None:
@@ -155,5 +168,9 @@ def record_from_json(obj: Any, where: str, default_name: str, context: ImportCon
 
 
 def read(path: Path, context: ImportContext) -> Iterator[ImportRecord]:
+    if context.offsets not in (None, "codepoints"):
+        raise AnnotatorError(f"--offsets {context.offsets}: jsonl offsets are code points (as Prodigy and spaCy count)")
     for number, obj in parse_lines(path):
+        if looks_like_doccano(obj) and (obj.get("label") or obj.get("entities")):
+            raise AnnotatorError(f"{path} line {number}: a doccano line (\"label\"/\"entities\"): pass --format doccano")
         yield record_from_json(obj, f"{path} line {number}", f"{path.stem}-{number}", context)
