@@ -1,0 +1,53 @@
+"""The annotation app: ``run_annotation_app`` is what ``annotator`` (no command) starts."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from ..store import Store
+from .screens.annotate import AnnotateScreen
+
+
+class AnnotatorApp(App):
+    """One annotator, one database. The annotation screen is the default screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "annotator"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+
+    def get_default_screen(self) -> AnnotateScreen:
+        return AnnotateScreen(self.store, self.annotator)
+
+    def on_resize(self, event) -> None:
+        self._fit_panel(event.size.width)
+
+    def on_mount(self) -> None:
+        self._fit_panel(self.size.width)
+
+    def _fit_panel(self, width: int) -> None:
+        """A wider panel on wide terminals, a narrower one at 80 columns."""
+        screen = self.screen
+        if isinstance(screen, AnnotateScreen):
+            screen.set_class(width >= 140, "-wide")
+            screen.set_class(width < 100, "-narrow")
+
+    async def action_quit(self) -> None:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(screen, AnnotateScreen):
+            screen.action_quit()
+        else:
+            self.exit()
+
+
+def run_annotation_app(store: Store, annotator: str, *, mouse: bool = True) -> None:
+    """Open the annotation screen until the user quits (q or ctrl+q)."""
+    AnnotatorApp(store, annotator).run(mouse=mouse)

@@ -1,0 +1,67 @@
+"""The command palette (ctrl+p) of the annotation screen: every action by its description,
+"Tag as LABEL" for each label, and "Go to document N: name" for every document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+from .text import inline_text
+
+
+def binding_entries(screen: DOMNode) -> list[tuple[DOMNode, str, str, list[str]]]:
+    """(node, action, description, keys) for every binding of the screen and its document view, in order."""
+    nodes: list[DOMNode] = []
+    view = getattr(screen, "view", None)
+    try:
+        if view is not None:
+            nodes.append(view)
+    except Exception:  # the screen has no document view (empty database)
+        pass
+    nodes.append(screen)
+    entries: dict[tuple[int, str], tuple[DOMNode, str, str, list[str]]] = {}
+    for node in nodes:
+        for key, binding in node._bindings:
+            if not binding.description:
+                continue
+            slot = (id(node), binding.action)
+            if slot not in entries:
+                entries[slot] = (node, binding.action, binding.tooltip or binding.description, [])
+            display = node.app.get_key_display(binding)
+            if display not in entries[slot][3]:
+                entries[slot][3].append(display)
+    return list(entries.values())
+
+
+class AnnotateCommands(Provider):
+    """Actions of the annotation screen for the command palette."""
+
+    def _actions(self) -> list[tuple[str, Callable[[], object], str]]:
+        commands = []
+        for node, action, description, keys in binding_entries(self.screen):
+            commands.append((description, partial(node.run_action, action), "key: " + ", ".join(keys)))
+        return commands
+
+    def _documents(self) -> list[tuple[str, Callable[[], object], str]]:
+        store = getattr(self.screen, "store", None)
+        if store is None:
+            return []
+        return [
+            (f"Go to document {position}: {inline_text(name)}",
+             partial(self.screen.run_action, f"goto_document('{document_id}')"), "")
+            for position, (document_id, name) in enumerate(store.document_names(), start=1)
+        ]
+
+    async def discover(self) -> Hits:
+        for name, command, help_text in self._actions():
+            yield DiscoveryHit(name, command, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, command, help_text in self._actions() + self._documents():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, text=name, help=help_text or None)

@@ -1,0 +1,908 @@
+"""The annotation screen: the document on the left, the annotation panel on the right.
+
+Every change goes through the store at once (one transaction each) and is then applied
+to the view, the span list and the counts *incrementally*, so a key press costs the same
+with 5 spans or 5,000. Undo and redo are the store's (they survive restarts); after one,
+the events of that action are read back from the store's log and applied the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+
+from rich.style import Style
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.color import Color
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.style import Style as TStyle
+from textual.widgets import Footer, Static
+
+from ...errors import AnnotatorError
+from ...models import Document, LabelSchema, Relation, Span, Status
+from ...store import Store
+from .. import text as textmod
+from ..commands import AnnotateCommands
+from ..widgets.document_view import DocumentView, Highlight
+from ..widgets.header import DocumentHeader
+from ..widgets.panel import AnnotationPanel
+from ..widgets.span_list import SpanList, SpanRow
+
+#: Non-colour cues, one per label in schema order, so labels differ without colour too.
+LABEL_ATTRIBUTES = ("underline", "bold", "italic", "reverse", "strike", "underline2", "overline", "dim")
+
+#: The label keys share one footer entry ("cfse Tag").
+TAG = Binding.Group("Tag", compact=True)
+
+#: Headings of the help screen, by action (the help screen lists every binding under these).
+HELP_HEADINGS = {
+    "tag": "Tag and edit",
+    "next_span": "Tag and edit", "previous_span": "Tag and edit", "delete_span": "Tag and edit",
+    "edit_note": "Tag and edit", "grow_start": "Tag and edit", "shrink_start": "Tag and edit",
+    "grow_end": "Tag and edit", "shrink_end": "Tag and edit", "toggle_snap": "Tag and edit",
+    "undo": "Tag and edit", "redo": "Tag and edit",
+    "link": "Relations", "finish_link": "Relations", "unlink": "Relations",
+    "next_document": "Documents", "previous_document": "Documents", "next_unfinished": "Documents",
+    "mark_done": "Documents", "toggle_all_annotators": "Documents",
+    "search": "Search", "search_next": "Search", "search_previous": "Search",
+}
+
+#: How long the cursor must rest before its position is saved.
+POSITION_SAVE_DELAY = 1.0
+
+
+class AnnotateScreen(Screen):
+    """Tag spans, link them, note them, move between documents."""
+
+    COMMANDS = Screen.COMMANDS | {AnnotateCommands}
+    HELP_HEADINGS = HELP_HEADINGS
+
+    #: ``description`` is the short footer text; ``tooltip`` (when set) the longer one in help and the palette.
+    BINDINGS = [
+        Binding("tab,]", "next_span", "Next span", show=False, id="annotate.next_span",
+                tooltip="Select the next span after the cursor"),
+        Binding("shift+tab,[", "previous_span", "Previous span", show=False, id="annotate.previous_span",
+                tooltip="Select the previous span before the cursor"),
+        Binding("x,delete", "delete_span", "Delete", id="annotate.delete_span",
+                tooltip="Delete the selected span (and its relations)"),
+        Binding("m", "edit_note", "Note", id="annotate.edit_note", tooltip="Add or edit the selected span's note"),
+        Binding("less_than_sign", "grow_start", "Start left", show=False, id="annotate.grow_start",
+                tooltip="Grow the selected span: start one word left"),
+        Binding("comma", "shrink_start", "Start right", show=False, id="annotate.shrink_start",
+                tooltip="Shrink the selected span: start one word right"),
+        Binding("greater_than_sign", "grow_end", "End right", show=False, id="annotate.grow_end",
+                tooltip="Grow the selected span: end one word right"),
+        Binding("full_stop", "shrink_end", "End left", show=False, id="annotate.shrink_end",
+                tooltip="Shrink the selected span: end one word left"),
+        Binding("z", "toggle_snap", "Snap", show=False, id="annotate.toggle_snap",
+                tooltip="Toggle: selections snap to whole words (default) / exact characters"),
+        Binding("r", "link", "Link", id="annotate.link",
+                tooltip="Link: on a span marks it as head; on a second span creates the relation"),
+        Binding("enter", "finish_link", "Link here", id="annotate.finish_link",
+                tooltip="Create the relation from the marked span to this one"),
+        Binding("R", "unlink", "Unlink", show=False, id="annotate.unlink",
+                tooltip="Delete the newest relation of the selected span"),
+        Binding("escape", "cancel", "Cancel", id="annotate.cancel", tooltip="Cancel linking or the selection"),
+        Binding("u", "undo", "Undo", show=False, id="annotate.undo",
+                tooltip="Undo my last change (any document; survives restarts)"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="annotate.redo", tooltip="Redo what undo undid"),
+        Binding("n", "next_document", "Next doc", show=False, id="annotate.next_document",
+                tooltip="Next document"),
+        Binding("p", "previous_document", "Previous doc", show=False, id="annotate.previous_document",
+                tooltip="Previous document"),
+        Binding("N", "next_unfinished", "Next not done", show=False, id="annotate.next_unfinished",
+                tooltip="Next document I have not marked done"),
+        Binding("d", "mark_done", "Done", id="annotate.mark_done",
+                tooltip="Mark this document done and go to the next one not done"),
+        Binding("A", "toggle_all_annotators", "Everyone", show=False, id="annotate.toggle_all",
+                tooltip="Show everyone's spans (others' dimmed) / only mine"),
+        Binding("slash", "search", "Search", id="annotate.search",
+                tooltip="Search the document (enter jumps to the first match from the cursor and selects it)"),
+        Binding("f3,ctrl+n", "search_next", "Next match", show=False, id="annotate.search_next",
+                tooltip="Next match of the search"),
+        Binding("shift+f3,ctrl+b", "search_previous", "Previous match", show=False, id="annotate.search_previous",
+                tooltip="Previous match of the search"),
+        Binding("question_mark", "help", "Help", id="annotate.help", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", id="annotate.quit", tooltip="Quit (everything is already saved)"),
+    ]
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.me = annotator
+        self.schema: LabelSchema = store.schema
+        self.document: Document | None = None
+        self.spans: dict[str, Span] = {}
+        self.relations: dict[str, Relation] = {}
+        self.relations_by_span: dict[str, list[str]] = {}
+        self.counts: Counter[str] = Counter()
+        self.status = Status.todo
+        self.pending_head: str | None = None
+        self.show_all = False
+        self.search_query = ""
+        self._selected_id: str | None = None
+        self._position_dirty = False
+        self._binding_context: tuple = ()
+        self.label_styles: dict[str, Style] = {}
+        self.initials = _initials(self.schema)
+        self._bind_labels()
+
+    def _bind_labels(self) -> None:
+        """A binding per label key and per number key, so they show in the footer, help and palette."""
+        bindings = []
+        for number, label in enumerate(self.schema.labels, start=1):
+            bindings.append(
+                Binding(label.key, f"tag('{label.name}')", f"Tag as {label.name}", id=f"tag.{label.name}",
+                        group=TAG, tooltip=f"Tag the selection, or the word under the cursor, as {label.name}")
+            )
+            if number <= 9:
+                bindings.append(
+                    Binding(str(number), f"tag('{label.name}')", f"Tag as {label.name}", show=False,
+                            id=f"tag.{label.name}.number", group=TAG,
+                            tooltip=f"Tag the selection, or the word under the cursor, as {label.name}")
+                )
+        # Label keys first, so the footer shows them first.
+        merged = BindingsMap(bindings)
+        for key, key_bindings in self._bindings.key_to_bindings.items():
+            merged.key_to_bindings.setdefault(key, []).extend(key_bindings)
+        self._bindings = merged
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield DocumentHeader(id="doc-header")
+        with Horizontal(id="main"):
+            yield DocumentView(id="document")
+            yield AnnotationPanel(id="panel")
+        yield Static(
+            Content.assemble(
+                ("No documents", "bold"), "\n\nImport some first:\n\n",
+                ("annotator import PATH", "bold"), "\n\n(text files, folders or JSONL), then start annotator again.",
+            ),
+            id="empty",
+        )
+        yield Footer(compact=True)
+
+    @property
+    def view(self) -> DocumentView:
+        return self.query_one("#document", DocumentView)
+
+    @property
+    def panel(self) -> AnnotationPanel:
+        return self.query_one("#panel", AnnotationPanel)
+
+    @property
+    def header(self) -> DocumentHeader:
+        return self.query_one("#doc-header", DocumentHeader)
+
+    def on_mount(self) -> None:
+        self.label_styles = self._make_label_styles()
+        self.view.snap_words = True
+        start = self.store.last_position(self.me)
+        document_id = start[0] if start else self.store.first_document()
+        if document_id is None:
+            self.add_class("-empty")
+            self.header.show_text("annotator: no documents")
+            return
+        self.open_document(document_id, start[1] if start else None)
+        self.view.focus()
+        self.set_interval(POSITION_SAVE_DELAY, self._flush_position)
+
+    def _make_label_styles(self) -> dict[str, Style]:
+        surface = Color.parse(self.app.theme_variables.get("surface", "#1e1e1e"))
+        styles = {}
+        for index, label in enumerate(self.schema.labels):
+            colour = Color.parse(label.colour)
+            attribute = LABEL_ATTRIBUTES[index % len(LABEL_ATTRIBUTES)]
+            styles[label.name] = Style(
+                color=colour.lighten(0.15).rich_color,
+                bgcolor=surface.blend(colour, 0.3).rich_color,
+                **{attribute: True},
+            )
+        return styles
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def open_document(self, document_id: str, offset: int | None = None) -> None:
+        """Show a document with its spans, at ``offset`` or where I last was in it."""
+        self._save_position()
+        try:
+            document = self.store.get_document(document_id)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.document = document
+        self.pending_head = None
+        self._selected_id = None
+        if offset is None:
+            offset = self.store.position_in(self.me, document_id)
+        self._load_annotations()
+        self.view.load(document.text, [self._highlight(s) for s in self.spans.values()], cursor=offset)
+        self.panel.span_list.set_rows([self._row(s) for s in self.spans.values()])
+        self.status = self.store.status(document_id, self.me)
+        self._show_labels()
+        self._show_header()
+        self._update_selected(force=True)
+        self._position_dirty = True
+        self._save_position()
+
+    def _load_annotations(self) -> None:
+        assert self.document is not None
+        who = None if self.show_all else self.me
+        self.spans = {s.id: s for s in self.store.spans_for(self.document.id, annotator=who)}
+        self.relations = {r.id: r for r in self.store.relations_for(self.document.id, annotator=who)}
+        self.relations_by_span = {}
+        for relation in self.relations.values():
+            self._index_relation(relation)
+        self.counts = Counter(s.label for s in self.spans.values())
+
+    def _index_relation(self, relation: Relation) -> None:
+        for span_id in (relation.head, relation.child):
+            self.relations_by_span.setdefault(span_id, []).append(relation.id)
+
+    def _unindex_relation(self, relation_id: str) -> None:
+        relation = self.relations.pop(relation_id, None)
+        if relation is None:
+            return
+        for span_id in (relation.head, relation.child):
+            ids = self.relations_by_span.get(span_id, [])
+            if relation_id in ids:
+                ids.remove(relation_id)
+
+    def _show_header(self) -> None:
+        if self.document is None:
+            return
+        flags = []
+        if self.view.visual:
+            flags.append("mark")
+        if not self.view.snap_words:
+            flags.append("exact")
+        if self.show_all:
+            flags.append("everyone")
+        if self.pending_head and self.pending_head in self.spans:
+            head = self.spans[self.pending_head]
+            flags.append(f"linking from {head.label}: r on the other span, esc cancels")
+        self.header.show(
+            self.document.name,
+            self.store.document_position(self.document.id),
+            self.store.document_count(),
+            self.status.value,
+            flags,
+            readonly=self.store.readonly,
+        )
+
+    def _show_labels(self) -> None:
+        self.panel.show_labels(self.schema, dict(self.counts), self.label_styles, self.initials)
+
+    # -- spans in the view and the panel ---------------------------------------------------
+
+    def _highlight(self, span: Span) -> Highlight:
+        style = self.label_styles.get(span.label, Style(underline=True))
+        priority = 1
+        if span.annotator != self.me:
+            style = style + Style(dim=True)
+            priority = 0
+        return Highlight(span.id, span.start, span.end, style, priority)
+
+    def _row(self, span: Span) -> SpanRow:
+        assert self.document is not None
+        style = self.label_styles.get(span.label, Style())
+        swatch = Style(bgcolor=style.bgcolor, color=style.color, bold=True)
+        return SpanRow(
+            span.id, span.start, span.end, self.initials.get(span.label, span.label[:1]), swatch,
+            textmod.excerpt(self.document.text[span.start : span.end], 60), span.annotator,
+        )
+
+    def _span_added(self, span: Span) -> None:
+        self.spans[span.id] = span
+        self.counts[span.label] += 1
+        self.view.update_highlights(add=[self._highlight(span)])
+        self.panel.span_list.add(self._row(span))
+
+    def _span_removed(self, span_id: str) -> None:
+        span = self.spans.pop(span_id, None)
+        if span is None:
+            return
+        self.counts[span.label] -= 1
+        if self.counts[span.label] <= 0:
+            del self.counts[span.label]
+        for relation_id in list(self.relations_by_span.get(span_id, [])):
+            self._unindex_relation(relation_id)
+        self.relations_by_span.pop(span_id, None)
+        self.view.update_highlights(remove=[span_id])
+        self.panel.span_list.remove(span_id, span.start, span.end)
+        if self.pending_head == span_id:
+            self.pending_head = None
+
+    def _span_changed(self, span: Span) -> None:
+        old = self.spans.get(span.id)
+        if old is not None:
+            self.counts[old.label] -= 1
+            if self.counts[old.label] <= 0:
+                del self.counts[old.label]
+            self.panel.span_list.remove(old.id, old.start, old.end)
+        self.spans[span.id] = span
+        self.counts[span.label] += 1
+        self.view.update_highlights(add=[self._highlight(span)])
+        self.panel.span_list.add(self._row(span))
+
+    def _after_change(self) -> None:
+        self._show_labels()
+        self._show_header()
+        self._update_selected(force=True)
+
+    # -- the selected span -------------------------------------------------------------------
+
+    def selected_span(self) -> Span | None:
+        """The span whose range is the selection, else the innermost span under the cursor."""
+        view = self.view
+        selection = view.selection
+        if selection is not None:
+            for h in view.highlights_between(*selection):
+                if (h.start, h.end) == selection and h.id in self.spans:
+                    return self.spans[h.id]
+        for h in view.highlights_at(view.cursor):
+            if h.id in self.spans:
+                return self.spans[h.id]
+        return None
+
+    def _update_selected(self, force: bool = False) -> None:
+        span = self.selected_span()
+        span_id = span.id if span else None
+        if span_id != self._selected_id or force:
+            self._selected_id = span_id
+            if span is None:
+                self.panel.span_list.select(None)
+            else:
+                self.panel.span_list.select(span.id, span.start, span.end)
+            self.panel.show_details(self._details(span))
+        context = (span_id is not None, self.view.selection is not None, self.pending_head is not None,
+                   self.view.visual)
+        if context != self._binding_context:
+            self._binding_context = context
+            self.refresh_bindings()
+            self._show_header()
+
+    def _details(self, span: Span | None) -> Content:
+        if self.document is None:
+            return Content("")
+        if span is None:
+            hint = "No span here. Select with v (or shift+arrows) and press a label key; " \
+                   "a label key alone tags the word under the cursor."
+            return Content.assemble(("Selected", "bold"), "\n", (hint, "italic"))
+        style = TStyle.from_rich_style(self.label_styles.get(span.label, Style()))
+        text = self.document.text
+        parts: list = [
+            (span.label, style), f"  {span.start}-{span.end}  ", (span.annotator, "italic"), "\n",
+            ("“" + textmod.excerpt(text[span.start : span.end], 120) + "”", ""),
+        ]
+        if span.note:
+            parts += ["\n", ("note: ", "bold"), textmod.inline_text(span.note)]
+        for relation_id in self.relations_by_span.get(span.id, []):
+            relation = self.relations[relation_id]
+            if relation.head == span.id:
+                other = self.spans.get(relation.child)
+                arrow = "→"
+            else:
+                other = self.spans.get(relation.head)
+                arrow = "←"
+            other_text = textmod.excerpt(text[other.start : other.end], 30) if other else "?"
+            other_label = other.label if other else "?"
+            parts += ["\n", f"{arrow} {relation.label} ", (other_label, "bold"), f" “{other_text}”"]
+        return Content.assemble(*parts)
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        self._position_dirty = True
+        self._update_selected()
+
+    @on(DocumentView.SelectionChanged)
+    def _selection_changed(self, event: DocumentView.SelectionChanged) -> None:
+        self._update_selected()
+
+    @on(SpanList.Picked)
+    def _span_picked(self, event: SpanList.Picked) -> None:
+        span = self.spans.get(event.span_id)
+        if span is not None:
+            self.view.select(span.start, span.end)
+            self.view.focus()
+
+    def _flush_position(self) -> None:
+        if self._position_dirty:
+            self._save_position()
+
+    def _save_position(self) -> None:
+        if self.document is None or not self._position_dirty:
+            return
+        self._position_dirty = False
+        try:
+            self.store.save_position(self.me, self.document.id, self.view.cursor)
+        except AnnotatorError:
+            pass  # a locked or read-only database only loses the resume point
+
+    def on_unmount(self) -> None:
+        self._save_position()
+
+    # -- enabling -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.document is None:
+            return action in ("help", "quit", "command_palette")
+        if action in ("delete_span", "edit_note", "grow_start", "grow_end", "shrink_start", "shrink_end", "unlink"):
+            return self._selected_id is not None
+        if action == "link":
+            return self._selected_id is not None
+        if action == "finish_link":
+            return self.pending_head is not None
+        if action == "cancel":
+            return self.pending_head is not None or self.view.selection is not None
+        return True
+
+    # -- tagging -----------------------------------------------------------------------------------
+
+    def _target_range(self) -> tuple[int, int] | None:
+        """What a label key tags: the selection, else the word under the cursor."""
+        view = self.view
+        if view.selection is not None:
+            return textmod.trim_whitespace(view.text, *view.selection)
+        return textmod.word_at(view.text, view.cursor)
+
+    def action_tag(self, label: str) -> None:
+        """Tag the selection (or the word under the cursor) as ``label``; relabel a span with exactly that range."""
+        if self.document is None:
+            return
+        target = self._target_range()
+        if target is None:
+            self.notify("Nothing to tag here: move onto a word or select with v", severity="warning")
+            return
+        start, end = target
+        existing = self._own_span_at(start, end)
+        try:
+            if existing is not None:
+                if existing.label == label:
+                    self.notify(f"Already {label}", timeout=2)
+                    self.view.clear_selection()
+                    return
+                updated = self.store.update_span(existing.id, self.me, label=label)
+                self._span_changed(updated)
+                self.notify(f"{existing.label} → {label}", timeout=2)
+            else:
+                if self.status == Status.todo:
+                    self.store.set_status(self.document.id, self.me, Status.in_progress)
+                    self.status = Status.in_progress
+                span = self.store.add_span(
+                    Span(document_id=self.document.id, start=start, end=end, label=label, annotator=self.me)
+                )
+                self._span_added(span)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.view.clear_selection()
+        self._after_change()
+
+    def _own_span_at(self, start: int, end: int) -> Span | None:
+        for h in self.view.highlights_between(start, end):
+            span = self.spans.get(h.id)
+            if span is not None and (span.start, span.end) == (start, end) and span.annotator == self.me:
+                return span
+        return None
+
+    def action_delete_span(self) -> None:
+        span = self.selected_span()
+        if span is None:
+            return
+        try:
+            self.store.delete_span(span.id, self.me)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._span_removed(span.id)
+        self.view.clear_selection()
+        self.notify(f"Deleted {span.label}", timeout=2)
+        self._after_change()
+
+    def _adjust(self, which: str, direction: int) -> None:
+        """Move a boundary of the selected span by one word (direction -1 left, +1 right)."""
+        span = self.selected_span()
+        if span is None:
+            return
+        text = self.view.text
+        start, end = span.start, span.end
+        if which == "start":
+            start = textmod.previous_word_start(text, start) if direction < 0 else textmod.next_word_start(text, start)
+        else:
+            end = _next_word_end(text, end) if direction > 0 else _previous_word_end(text, end)
+        trimmed = textmod.trim_whitespace(text, start, end)
+        if trimmed is None or trimmed[0] >= trimmed[1]:
+            self.notify("A span cannot be empty: delete it with x instead", severity="warning")
+            return
+        start, end = trimmed
+        if (start, end) == (span.start, span.end):
+            return
+        try:
+            updated = self.store.update_span(span.id, self.me, start=start, end=end)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._span_changed(updated)
+        self.view.select(updated.start, updated.end)
+        self._after_change()
+
+    def action_grow_start(self) -> None:
+        self._adjust("start", -1)
+
+    def action_shrink_start(self) -> None:
+        self._adjust("start", 1)
+
+    def action_grow_end(self) -> None:
+        self._adjust("end", 1)
+
+    def action_shrink_end(self) -> None:
+        self._adjust("end", -1)
+
+    def action_toggle_snap(self) -> None:
+        view = self.view
+        view.snap_words = not view.snap_words
+        view.refresh()
+        self.notify("Selections snap to whole words" if view.snap_words else "Selections are exact characters",
+                    timeout=2)
+        self._show_header()
+        self._update_selected(force=True)
+
+    def action_edit_note(self) -> None:
+        span = self.selected_span()
+        if span is None:
+            return
+        from .note import NoteScreen
+
+        def save(note: str | None) -> None:
+            if note is None or note == span.note:
+                return
+            try:
+                updated = self.store.update_span(span.id, self.me, note=note)
+            except AnnotatorError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self._span_changed(updated)
+            self._after_change()
+
+        self.app.push_screen(NoteScreen(span.label, textmod.inline_text(span.note)), save)
+
+    # -- relations ----------------------------------------------------------------------------------
+
+    def action_link(self) -> None:
+        span = self.selected_span()
+        if span is None:
+            return
+        if self.pending_head is None or self.pending_head not in self.spans:
+            self.pending_head = span.id
+            self.notify(f"Linking from {span.label}: go to the other span and press r or enter (escape cancels)",
+                        timeout=4)
+            self._update_selected(force=True)
+            self._show_header()
+            return
+        self._finish_link(span)
+
+    def action_finish_link(self) -> None:
+        span = self.selected_span()
+        if span is None:
+            self.notify("Move onto the span to link to, then press r or enter", severity="warning")
+            return
+        self._finish_link(span)
+
+    def _finish_link(self, child: Span) -> None:
+        assert self.document is not None
+        head = self.spans.get(self.pending_head or "")
+        self.pending_head = None
+        if head is None or head.id == child.id:
+            self.notify("Link cancelled (a span cannot link to itself)", timeout=2)
+            self._update_selected(force=True)
+            return
+        relation_type = None
+        for rel in self.schema.relations:
+            if self.schema.relation_allowed(rel.name, head.label, child.label):
+                relation_type = rel.name
+                break
+            if self.schema.relation_allowed(rel.name, child.label, head.label):
+                relation_type = rel.name
+                head, child = child, head  # marked the source first: link the right way round
+                break
+        if relation_type is None:
+            self.notify(f"The schema allows no relation between {head.label} and {child.label}",
+                        severity="warning")
+            self._update_selected(force=True)
+            return
+        try:
+            relation = self.store.add_relation(
+                Relation(document_id=self.document.id, head=head.id, child=child.id, label=relation_type,
+                         annotator=self.me)
+            )
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self._update_selected(force=True)
+            return
+        self.relations[relation.id] = relation
+        self._index_relation(relation)
+        self.notify(f"{head.label} {relation_type} {child.label}", timeout=2)
+        self._after_change()
+
+    def action_unlink(self) -> None:
+        span = self.selected_span()
+        if span is None:
+            return
+        ids = self.relations_by_span.get(span.id, [])
+        if not ids:
+            self.notify("This span has no relations", timeout=2)
+            return
+        relation = self.relations[ids[-1]]
+        try:
+            self.store.delete_relation(relation.id, self.me)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._unindex_relation(relation.id)
+        self.notify(f"Deleted relation {relation.label}", timeout=2)
+        self._after_change()
+
+    def action_cancel(self) -> None:
+        if self.pending_head is not None:
+            self.pending_head = None
+            self.notify("Link cancelled", timeout=2)
+        self.view.clear_selection()
+        self._update_selected(force=True)
+        self._show_header()
+
+    # -- span navigation -------------------------------------------------------------------------
+
+    def action_next_span(self) -> None:
+        self._jump_span(1)
+
+    def action_previous_span(self) -> None:
+        self._jump_span(-1)
+
+    def _jump_span(self, step: int) -> None:
+        """Select the next (or previous) span in reading order from the cursor."""
+        rows = self.panel.span_list.rows
+        if not rows:
+            self.notify("No spans in this document yet", timeout=2)
+            return
+        keys = self.panel.span_list.keys
+        current = self.spans.get(self._selected_id or "")
+        if current is not None and self.view.selection == (current.start, current.end):
+            position = (current.start, -current.end, current.id)
+            index = bisect_right(keys, position) if step > 0 else bisect_left(keys, position) - 1
+        else:
+            cursor = self.view.cursor
+            index = bisect_right(keys, (cursor, 1, "")) if step > 0 else bisect_left(keys, (cursor, -10**12, "")) - 1
+        index %= len(rows)
+        row = rows[index]
+        self.view.select(row.start, row.end)
+
+    # -- undo and redo ----------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._undo_redo("undo")
+
+    def action_redo(self) -> None:
+        self._undo_redo("redo")
+
+    def _undo_redo(self, kind: str) -> None:
+        try:
+            result = self.store.undo(self.me) if kind == "undo" else self.store.redo(self.me)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if result is None:
+            self.notify(f"Nothing to {kind}", timeout=2)
+            return
+        self.notify(textmod.inline_text(result.description), timeout=3, markup=False)
+        if self.document is None or result.document_id != self.document.id:
+            if result.document_id is not None:
+                self.open_document(result.document_id, result.offset)
+            return
+        if not self._apply_action(result.action):
+            self.open_document(self.document.id, self.view.cursor)
+        if result.offset is not None:
+            self.view.move_cursor(result.offset)
+        self._after_change()
+
+    def _apply_action(self, action: int, limit: int = 500) -> bool:
+        """Apply the rows an undo/redo action wrote; False if it was too big to read back (reload instead)."""
+        events = [e for e in self.store.history(actor=self.me, limit=limit) if e["action"] == action]
+        if not events or len(events) >= limit:
+            return False
+        for event in reversed(events):
+            table = event["table_name"]
+            after = json.loads(event["after"]) if event["after"] else None
+            before = json.loads(event["before"]) if event["before"] else None
+            row = after or before or {}
+            if row.get("document_id") != self.document.id if self.document else True:
+                continue
+            if table == "spans":
+                if after is None:
+                    self._span_removed(before["id"])
+                elif self.show_all or after["annotator"] == self.me:
+                    span = Span(**after)
+                    if span.id in self.spans:
+                        self._span_changed(span)
+                    else:
+                        self._span_added(span)
+            elif table == "relations":
+                if after is None:
+                    self._unindex_relation(before["id"])
+                elif self.show_all or after["annotator"] == self.me:
+                    relation = Relation(**after)
+                    self._unindex_relation(relation.id)
+                    self.relations[relation.id] = relation
+                    self._index_relation(relation)
+            elif table == "statuses" and row.get("annotator") == self.me:
+                self.status = Status(after["status"]) if after else Status.todo
+        return True
+
+    # -- documents ----------------------------------------------------------------------------------
+
+    def action_next_document(self) -> None:
+        self._step_document(1)
+
+    def action_previous_document(self) -> None:
+        self._step_document(-1)
+
+    def _step_document(self, step: int) -> None:
+        if self.document is None:
+            return
+        target = self.store.neighbour_document(self.document.id, step)
+        if target is None:
+            self.notify("This is the last document" if step > 0 else "This is the first document", timeout=2)
+            return
+        self.open_document(target)
+
+    def action_next_unfinished(self) -> None:
+        if self.document is None:
+            return
+        target = self.store.next_unfinished_document(self.me, self.document.id)
+        if target is None or target == self.document.id and self.status in (Status.done, Status.skipped):
+            self.notify("Every document is done", timeout=3)
+            return
+        if target == self.document.id:
+            self.notify("This is the only document not done yet", timeout=2)
+            return
+        self.open_document(target)
+
+    def action_mark_done(self) -> None:
+        if self.document is None:
+            return
+        try:
+            self.store.set_status(self.document.id, self.me, Status.done)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.status = Status.done
+        target = self.store.next_unfinished_document(self.me, self.document.id)
+        if target is None or target == self.document.id:
+            self.notify("Done. Every document is done.", timeout=3)
+            self._show_header()
+            return
+        self.notify(f"Done: {textmod.inline_text(self.document.name)}", timeout=2, markup=False)
+        self.open_document(target)
+
+    def action_goto_document(self, document_id: str) -> None:
+        self.open_document(document_id)
+
+    def action_toggle_all_annotators(self) -> None:
+        if self.document is None:
+            return
+        self.show_all = not self.show_all
+        self.open_document(self.document.id, self.view.cursor)
+        self.notify("Showing everyone's spans (others' dimmed)" if self.show_all else "Showing only my spans",
+                    timeout=2)
+
+    # -- search -------------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        def found(query: str | None) -> None:
+            if not query:
+                return
+            self.search_query = query
+            self._search(self.view.cursor, 1)
+
+        self.app.push_screen(SearchScreen(self.search_query), found)
+
+    def action_search_next(self) -> None:
+        if not self.search_query:
+            self.action_search()
+            return
+        self._search(self.view.cursor + 1, 1)
+
+    def action_search_previous(self) -> None:
+        if not self.search_query:
+            self.action_search()
+            return
+        self._search(self.view.cursor, -1)
+
+    def _search(self, offset: int, step: int) -> None:
+        text = self.view.text
+        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+        match = _find(pattern, text, offset, step)
+        wrapped = False
+        if match is None:
+            match = _find(pattern, text, 0 if step > 0 else len(text), step)
+            wrapped = match is not None
+        if match is None:
+            self.notify(f"Not found: {textmod.inline_text(self.search_query)}", severity="warning", markup=False)
+            return
+        self.view.select(match[0], match[1])
+        if wrapped:
+            self.notify("Search wrapped around", timeout=2)
+
+    # -- other --------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def action_quit(self) -> None:
+        self._position_dirty = True
+        self._save_position()
+        self.app.exit()
+
+    def action_command_palette(self) -> None:
+        self.app.action_command_palette()
+
+
+def _find(pattern: re.Pattern[str], text: str, offset: int, step: int) -> tuple[int, int] | None:
+    if step > 0:
+        match = pattern.search(text, offset)
+        return match.span() if match else None
+    window = 4096
+    while True:
+        lo = max(0, offset - window)
+        last = None
+        for match in pattern.finditer(text, lo, offset):
+            last = match.span()
+        if last is not None or lo == 0:
+            return last
+        window *= 4
+
+
+def _next_word_end(text: str, offset: int) -> int:
+    """The end of the next word after ``offset``."""
+    n = len(text)
+    i = offset
+    while i < n and not textmod.is_word_char(text[i]):
+        i += 1
+    while i < n and textmod.is_word_char(text[i]):
+        i += 1
+    # keep trailing closing punctuation attached to nothing: stop at the word's end
+    return i
+
+
+def _previous_word_end(text: str, offset: int) -> int:
+    """The end of the word before the last word inside ``[.., offset)``."""
+    i = offset
+    while i > 0 and not textmod.is_word_char(text[i - 1]):
+        i -= 1
+    while i > 0 and textmod.is_word_char(text[i - 1]):
+        i -= 1
+    while i > 0 and not textmod.is_word_char(text[i - 1]):
+        i -= 1
+    return i
+
+
+def _initials(schema: LabelSchema) -> dict[str, str]:
+    """One letter per label for the panel: the name's initial, or its key when initials clash."""
+    firsts = Counter(label.name[0].upper() for label in schema.labels)
+    return {
+        label.name: label.name[0].upper() if firsts[label.name[0].upper()] == 1 else label.key.upper()
+        for label in schema.labels
+    }

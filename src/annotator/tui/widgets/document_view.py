@@ -1,0 +1,785 @@
+"""A read-only, highlightable view of one document: the annotate and review screens both use it.
+
+Design (see /work/shared/notes/textual.md for the measurements behind it):
+
+* The text is shown inertly: :func:`~annotator.tui.text.display_text` replaces every
+  control character one for one, so offsets are the same in the stored text and the view.
+* A *wrap index* holds every visual row as ``(start, end)`` code point offsets
+  (``end`` excludes the newline). ASCII and single-cell lines wrap with string
+  operations; other lines are measured cell by cell (CJK and emoji are two cells,
+  combining marks and ZWJ none, tabs run to the next multiple of ``TAB_SIZE``).
+* ``render_line`` builds one row at a time and keeps the ``Strip`` in an LRU cache
+  keyed by everything that changes the row: row, width, highlight version, and the
+  cursor and selection clipped to that row. A cursor move therefore repaints two rows.
+* Highlights are indexed in fixed-size blocks of offsets, so finding the highlights of a
+  row or under the cursor costs the highlights near it, not the number of highlights.
+
+Public interface (kept stable for the review screen): :class:`Highlight`,
+:meth:`DocumentView.load`, :meth:`~DocumentView.set_highlights`,
+:meth:`~DocumentView.update_highlights`, :attr:`~DocumentView.cursor`,
+:attr:`~DocumentView.selection`, :meth:`~DocumentView.move_cursor`,
+:meth:`~DocumentView.select`, :meth:`~DocumentView.scroll_to_offset`,
+:meth:`~DocumentView.highlights_at`, and the messages :class:`DocumentView.CursorMoved`
+and :class:`DocumentView.SelectionChanged`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich._unicode_data import load as load_cell_table
+from rich.cells import _is_single_cell_widths, get_character_cell_size
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .. import text as textmod
+from ..text import TAB_SIZE, display_text
+
+#: Highlights are indexed in blocks of this many code points.
+BLOCK = 512
+
+_NARROW_TO_WIDE = load_cell_table("auto").narrow_to_wide
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A styled stretch of the document. The shortest highlight over a character is drawn on top;
+    equal lengths are ordered by ``priority`` (higher on top)."""
+
+    id: str
+    start: int
+    end: int
+    style: Style
+    priority: int = 0
+
+
+def cell_widths(line: str) -> list[int]:
+    """The cells each character of ``line`` takes, summing to what Rich measures for the line.
+
+    Tabs count as 0 here (their width depends on the column). A VS16 (U+FE0F)
+    widening the character before it adds the cell to that character, so no
+    zero-width character ever owns a cell.
+    """
+    widths: list[int] = []
+    last = -1
+    for index, char in enumerate(line):
+        if char == "\u200d" or char == "\t":
+            width = 0
+        elif char == "\ufe0f":
+            width = 0
+            if last >= 0 and line[last] in _NARROW_TO_WIDE:
+                widths[last] += 1
+                last = -1
+        else:
+            width = get_character_cell_size(char)
+            if width:
+                last = index
+        widths.append(width)
+    return widths
+
+
+class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
+    """A soft-wrapped, read-only document with a cursor, a selection and highlights."""
+
+    ALLOW_SELECT = False  # the view does its own mouse selection
+
+    DEFAULT_CSS = """
+    DocumentView {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+        color: $foreground;
+        padding: 0 0 0 1;
+    }
+    DocumentView > .document-view--cursor {
+        background: $accent;
+        color: $text;
+        text-style: bold;
+    }
+    DocumentView > .document-view--selection {
+        background: $primary 60%;
+        text-style: bold;
+    }
+    """
+
+    COMPONENT_CLASSES = {"document-view--cursor", "document-view--selection"}
+
+    BINDINGS = [
+        Binding("left,h", "cursor_left", "Left one character", show=False, id="doc.left"),
+        Binding("right,l", "cursor_right", "Right one character", show=False, id="doc.right"),
+        Binding("up,k", "cursor_up", "Up one line", show=False, id="doc.up"),
+        Binding("down,j", "cursor_down", "Down one line", show=False, id="doc.down"),
+        Binding("w,ctrl+right", "word_right", "Next word", show=False, id="doc.word_right"),
+        Binding("b,ctrl+left", "word_left", "Previous word", show=False, id="doc.word_left"),
+        Binding(")", "sentence_right", "Next sentence", show=False, id="doc.sentence_right"),
+        Binding("(", "sentence_left", "Start of sentence / previous sentence", show=False, id="doc.sentence_left"),
+        Binding("}", "paragraph_right", "Next paragraph", show=False, id="doc.paragraph_right"),
+        Binding("{", "paragraph_left", "Start of paragraph / previous paragraph", show=False,
+                id="doc.paragraph_left"),
+        Binding("home", "line_start", "Start of line", show=False, id="doc.line_start"),
+        Binding("end", "line_end", "End of line", show=False, id="doc.line_end"),
+        Binding("pageup", "page_up", "Page up", show=False, id="doc.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="doc.page_down"),
+        Binding("g,ctrl+home", "document_start", "Start of document", show=False, id="doc.start"),
+        Binding("G,ctrl+end", "document_end", "End of document", show=False, id="doc.end"),
+        Binding("shift+left", "select_left", "Select left", show=False, id="doc.select_left"),
+        Binding("shift+right", "select_right", "Select right", show=False, id="doc.select_right"),
+        Binding("shift+up", "select_up", "Select up", show=False, id="doc.select_up"),
+        Binding("shift+down", "select_down", "Select down", show=False, id="doc.select_down"),
+        Binding("ctrl+shift+right", "select_word_right", "Select to next word", show=False,
+                id="doc.select_word_right"),
+        Binding("ctrl+shift+left", "select_word_left", "Select to previous word", show=False,
+                id="doc.select_word_left"),
+        Binding("shift+home", "select_line_start", "Select to start of line", show=False,
+                id="doc.select_line_start"),
+        Binding("shift+end", "select_line_end", "Select to end of line", show=False, id="doc.select_line_end"),
+        Binding("shift+pageup", "select_page_up", "Select a page up", show=False, id="doc.select_page_up"),
+        Binding("shift+pagedown", "select_page_down", "Select a page down", show=False,
+                id="doc.select_page_down"),
+        Binding("v", "toggle_visual", "Mark", id="doc.visual",
+                tooltip="Mark (visual) mode: movement extends the selection; v again or escape ends it"),
+        Binding("escape", "clear_selection", "Cancel", id="doc.clear_selection", tooltip="Cancel the selection"),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor moved to ``offset`` (a code point offset)."""
+
+        def __init__(self, view: DocumentView, offset: int) -> None:
+            super().__init__()
+            self.view = view
+            self.offset = offset
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    class SelectionChanged(Message):
+        """The selection is now ``selection`` (``(start, end)`` or None)."""
+
+        def __init__(self, view: DocumentView, selection: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.view = view
+            self.selection = selection
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._text = ""
+        self._display = ""
+        self._row_starts: list[int] = [0]
+        self._row_ends: list[int] = [0]
+        self._wrap_width = 0
+        self._highlights: dict[str, Highlight] = {}
+        self._blocks: dict[int, list[Highlight]] = {}
+        self._version = 0
+        self._cursor = 0
+        self._anchor: int | None = None
+        self._mode: str | None = None  # None, "shift", "visual", "mouse" or "fixed"
+        self._fixed: tuple[int, int] | None = None
+        self._goal_column: int | None = None
+        self._last_selection: tuple[int, int] | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._component_styles_cache: tuple[Style, Style] | None = None
+        #: When True, a shift/visual/mouse selection grows to whole words and never has edge whitespace.
+        self.snap_words = False
+
+    # -- public interface ----------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The document text exactly as stored."""
+        return self._text
+
+    @property
+    def cursor(self) -> int:
+        """The cursor as a code point offset (``len(text)`` is the end)."""
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, offset: int) -> None:
+        self.move_cursor(offset)
+
+    @property
+    def visual(self) -> bool:
+        """True in mark (visual) mode: movement extends the selection."""
+        return self._mode == "visual"
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected ``(start, end)`` code point range (end exclusive), or None."""
+        mode = self._mode
+        if mode is None:
+            return None
+        if mode == "fixed":
+            return self._fixed
+        anchor, cursor = self._anchor, self._cursor
+        assert anchor is not None
+        start, end = min(anchor, cursor), max(anchor, cursor)
+        if mode == "visual":
+            end = min(end + self._cluster_length(end), len(self._text))
+        if start >= end:
+            return None
+        if self.snap_words:
+            return textmod.snap_to_words(self._text, start, end)
+        return start, end
+
+    @property
+    def row_count(self) -> int:
+        return len(self._row_starts)
+
+    def load(self, text: str, highlights: Iterable[Highlight] = (), cursor: int = 0) -> None:
+        """Show ``text`` with ``highlights`` and put the cursor at ``cursor``."""
+        self._text = text
+        self._display = display_text(text)
+        self._mode, self._anchor, self._fixed = None, None, None
+        self._goal_column = None
+        self._last_selection = None
+        self._cursor = self._clamp_to_stop(max(0, min(cursor, len(text))))
+        self._wrap_width = 0
+        self._row_starts, self._row_ends = [0], [0]
+        self.set_highlights(highlights)
+        self._rewrap()
+        self.scroll_to_offset(self._cursor, center=True)
+        self.post_message(self.CursorMoved(self, self._cursor))
+        self.post_message(self.SelectionChanged(self, None))
+
+    def set_highlights(self, highlights: Iterable[Highlight]) -> None:
+        """Replace every highlight (cost: the number of highlights; use update_highlights for a few)."""
+        self._highlights = {}
+        self._blocks = {}
+        for highlight in highlights:
+            self._index(highlight)
+        self._restyle()
+
+    def update_highlights(self, add: Iterable[Highlight] = (), remove: Iterable[str] = ()) -> None:
+        """Remove highlights by id and add (or replace) others: the cost is theirs alone."""
+        for highlight_id in remove:
+            self._unindex(highlight_id)
+        for highlight in add:
+            self._unindex(highlight.id)
+            self._index(highlight)
+        self._restyle()
+
+    def highlight(self, highlight_id: str) -> Highlight | None:
+        return self._highlights.get(highlight_id)
+
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        """The highlights covering ``offset``, innermost (shortest, then highest priority) first."""
+        found = [h for h in self._blocks.get(offset // BLOCK, ()) if h.start <= offset < h.end]
+        found.sort(key=lambda h: (h.end - h.start, -h.priority, h.start))
+        return found
+
+    def highlights_between(self, start: int, end: int) -> list[Highlight]:
+        """The highlights overlapping ``[start, end)`` (unordered, each once)."""
+        seen: dict[str, Highlight] = {}
+        for block in range(start // BLOCK, max(start, end - 1) // BLOCK + 1):
+            for h in self._blocks.get(block, ()):
+                if h.start < end and h.end > start:
+                    seen[h.id] = h
+        return list(seen.values())
+
+    def move_cursor(self, offset: int, *, select: bool = False) -> None:
+        """Move the cursor to ``offset``; with ``select`` extend (or start) a selection."""
+        offset = self._clamp_to_stop(max(0, min(offset, len(self._text))))
+        if select:
+            if self._mode not in ("shift", "visual", "mouse"):
+                self._mode, self._anchor, self._fixed = "shift", self._cursor, None
+        elif self._mode != "visual":
+            self._mode, self._anchor, self._fixed = None, None, None
+        old = self._cursor
+        self._cursor = offset
+        self._after_move(old)
+
+    def select(self, start: int, end: int, cursor: int | None = None) -> None:
+        """Select exactly ``[start, end)`` (no word snapping) and put the cursor at ``cursor`` (default start)."""
+        n = len(self._text)
+        start, end = max(0, min(start, n)), max(0, min(end, n))
+        old = self._cursor
+        if start >= end:
+            self._mode, self._anchor, self._fixed = None, None, None
+        else:
+            self._mode, self._anchor, self._fixed = "fixed", None, (start, end)
+        self._cursor = self._clamp_to_stop(start if cursor is None else max(0, min(cursor, n)))
+        self._after_move(old)
+
+    def clear_selection(self) -> None:
+        """Drop the selection and leave mark (visual) mode."""
+        if self._mode is None:
+            return
+        self._mode, self._anchor, self._fixed = None, None, None
+        self._after_move(self._cursor)
+
+    def start_visual(self) -> None:
+        """Enter mark (visual) mode at the cursor: movement extends the selection."""
+        old = self._cursor
+        self._mode, self._anchor, self._fixed = "visual", self._cursor, None
+        self._after_move(old)
+
+    def scroll_to_offset(self, offset: int, *, center: bool = False) -> None:
+        """Scroll so that the row holding ``offset`` is visible."""
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        row = self.row_of(offset)
+        top = int(self.scroll_offset.y)
+        if center:
+            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
+        elif row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def row_of(self, offset: int) -> int:
+        """The visual row holding ``offset``."""
+        return max(0, bisect_right(self._row_starts, offset) - 1)
+
+    def row_bounds(self, row: int) -> tuple[int, int]:
+        return self._row_starts[row], self._row_ends[row]
+
+    def row_text(self, row: int) -> str:
+        """The display text of a row (placeholders for controls, tabs unexpanded)."""
+        return self._display[self._row_starts[row] : self._row_ends[row]]
+
+    def offset_at(self, column: int, row: int) -> int:
+        """The offset under a cell of the content (row, column), clamped to the text."""
+        if row < 0:
+            return 0
+        if row >= len(self._row_starts):
+            return len(self._text)
+        start, end = self._row_starts[row], self._row_ends[row]
+        columns = self._columns(row)
+        for index in range(end - start):
+            if columns[index + 1] > column and columns[index + 1] > columns[index]:
+                return start + index
+        # Past the end of the row: the end of a line, or the last character of a wrapped row.
+        if end < len(self._display) and self._display[end] != "\n" and end > start:
+            return self._clamp_to_stop(end - 1)
+        return end
+
+    def column_of(self, offset: int) -> int:
+        """The cell column of ``offset`` in its row."""
+        row = self.row_of(offset)
+        columns = self._columns(row)
+        index = min(offset - self._row_starts[row], len(columns) - 1)
+        return columns[index]
+
+    # -- highlight index -------------------------------------------------------------------
+
+    def _index(self, highlight: Highlight) -> None:
+        self._highlights[highlight.id] = highlight
+        blocks = self._blocks
+        for block in range(highlight.start // BLOCK, max(highlight.start, highlight.end - 1) // BLOCK + 1):
+            blocks.setdefault(block, []).append(highlight)
+
+    def _unindex(self, highlight_id: str) -> None:
+        highlight = self._highlights.pop(highlight_id, None)
+        if highlight is None:
+            return
+        for block in range(highlight.start // BLOCK, max(highlight.start, highlight.end - 1) // BLOCK + 1):
+            entries = self._blocks.get(block)
+            if entries:
+                self._blocks[block] = [h for h in entries if h.id != highlight_id]
+
+    def _restyle(self) -> None:
+        self._version += 1
+        self.refresh()
+
+    # -- wrapping ----------------------------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _rewrap(self) -> None:
+        """Rebuild the wrap index for the current width (one cell is kept free for the cursor at line ends)."""
+        width = self._content_width()
+        if width <= 1:
+            return
+        wrap = max(1, width - 1)
+        self._wrap_width = wrap
+        starts: list[int] = []
+        ends: list[int] = []
+        display = self._display
+        position = 0
+        for line in display.split("\n"):
+            length = len(line)
+            if length <= wrap and "\t" not in line and _is_single_cell_widths(line):
+                starts.append(position)
+                ends.append(position + length)
+            elif "\t" not in line and _is_single_cell_widths(line):
+                self._wrap_single(line, position, wrap, starts, ends)
+            else:
+                self._wrap_measured(line, position, wrap, starts, ends)
+            position += length + 1
+        self._row_starts, self._row_ends = starts, ends
+        self._cache.clear()
+        self.virtual_size = Size(width, len(starts))
+
+    @staticmethod
+    def _wrap_single(line: str, base: int, wrap: int, starts: list[int], ends: list[int]) -> None:
+        """Wrap a line of one-cell characters at spaces, or mid-word when a word is longer than a row."""
+        length = len(line)
+        position = 0
+        rfind = line.rfind
+        while length - position > wrap:
+            space = rfind(" ", position, position + wrap)
+            cut = space + 1 if space >= position else position + wrap
+            starts.append(base + position)
+            ends.append(base + cut)
+            position = cut
+        starts.append(base + position)
+        ends.append(base + length)
+
+    @staticmethod
+    def _wrap_measured(line: str, base: int, wrap: int, starts: list[int], ends: list[int]) -> None:
+        """Wrap a line cell by cell (wide characters, zero-width marks, tabs)."""
+        widths = cell_widths(line)
+        length = len(line)
+        row_start = 0
+        while True:
+            column = 0
+            last_break = -1
+            index = row_start
+            cut = length
+            while index < length:
+                char = line[index]
+                if char == "\t":
+                    width = min(TAB_SIZE - column % TAB_SIZE, max(1, wrap - column))
+                else:
+                    width = widths[index]
+                if column + width > wrap and index > row_start:
+                    cut = last_break if last_break > row_start else index
+                    break
+                column += width
+                if char == " " or char == "\t":
+                    last_break = index + 1
+                index += 1
+            starts.append(base + row_start)
+            if cut >= length:
+                ends.append(base + length)
+                return
+            ends.append(base + cut)
+            row_start = cut
+
+    def _columns(self, row: int) -> list[int]:
+        """The starting cell column of each character of a row, plus the row's total width."""
+        start, end = self._row_starts[row], self._row_ends[row]
+        line = self._display[start:end]
+        if "\t" not in line and _is_single_cell_widths(line):
+            return list(range(end - start + 1))
+        widths = cell_widths(line)
+        columns = [0]
+        column = 0
+        for index, char in enumerate(line):
+            if char == "\t":
+                column += min(TAB_SIZE - column % TAB_SIZE, max(1, self._wrap_width - column))
+            else:
+                column += widths[index]
+            columns.append(column)
+        return columns
+
+    def _cluster_length(self, offset: int) -> int:
+        """How many code points the character at ``offset`` spans with its zero-width followers."""
+        display = self._display
+        n = len(display)
+        if offset >= n:
+            return 0
+        end = offset + 1
+        while end < n and display[end] not in "\n\t" and _zero_width(display[end]):
+            end += 1
+        return end - offset
+
+    def _clamp_to_stop(self, offset: int) -> int:
+        """Move ``offset`` back onto the character that owns a cell (never onto a combining mark or ZWJ)."""
+        display = self._display
+        while 0 < offset < len(display) and display[offset] not in "\n\t" and _zero_width(display[offset]):
+            if display[offset - 1] == "\n":
+                break
+            offset -= 1
+        return offset
+
+    # -- events and resizing ---------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._content_width() - 1 != self._wrap_width:
+            self._rewrap()
+            self.scroll_to_offset(self._cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._component_styles_cache = None
+        self._cache.clear()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def _offset_from_mouse(self, event: events.MouseEvent) -> int | None:
+        content = event.get_content_offset_capture(self)
+        return self.offset_at(content.x + int(self.scroll_offset.x), content.y + int(self.scroll_offset.y))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        offset = self._offset_from_mouse(event)
+        if offset is None:
+            return
+        self.focus()
+        old = self._cursor
+        self._cursor = self._clamp_to_stop(offset)
+        self._mode, self._anchor, self._fixed = "mouse", self._cursor, None
+        self._dragging = True
+        self.capture_mouse()
+        self._after_move(old)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not getattr(self, "_dragging", False):
+            return
+        offset = self._offset_from_mouse(event)
+        if offset is not None and offset != self._cursor:
+            old = self._cursor
+            self._cursor = self._clamp_to_stop(offset)
+            self._after_move(old)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if not getattr(self, "_dragging", False):
+            return
+        self._dragging = False
+        self.release_mouse()
+        if self._mode == "mouse" and self._anchor == self._cursor:
+            self.clear_selection()
+
+    # -- cursor movement -----------------------------------------------------------------------
+
+    def _after_move(self, old_cursor: int) -> None:
+        old_row, new_row = self.row_of(old_cursor), self.row_of(self._cursor)
+        selection = self.selection
+        if selection != self._last_selection:
+            self.refresh()  # rows whose selection did not change come from the cache
+        else:
+            self.refresh_lines(old_row)
+            if new_row != old_row:
+                self.refresh_lines(new_row)
+        self.scroll_to_offset(self._cursor)
+        if old_cursor != self._cursor:
+            self.post_message(self.CursorMoved(self, self._cursor))
+        if selection != self._last_selection:
+            self._last_selection = selection
+            self.post_message(self.SelectionChanged(self, selection))
+
+    def _step_right(self, offset: int) -> int:
+        return min(len(self._text), offset + max(1, self._cluster_length(offset)))
+
+    def _step_left(self, offset: int) -> int:
+        return self._clamp_to_stop(max(0, offset - 1))
+
+    def _vertical(self, rows: int) -> int:
+        if self._goal_column is None:
+            self._goal_column = self.column_of(self._cursor)
+        target = max(0, min(len(self._row_starts) - 1, self.row_of(self._cursor) + rows))
+        if target == self.row_of(self._cursor):
+            return 0 if rows < 0 else len(self._text)
+        return self.offset_at(self._goal_column, target)
+
+    def _go(self, offset: int, select: bool = False, keep_goal: bool = False) -> None:
+        goal = self._goal_column
+        self.move_cursor(offset, select=select)
+        self._goal_column = goal if keep_goal else None
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _line_start(self) -> int:
+        return self._row_starts[self.row_of(self._cursor)]
+
+    def _line_end(self) -> int:
+        row = self.row_of(self._cursor)
+        end = self._row_ends[row]
+        if end < len(self._display) and self._display[end] != "\n" and end > self._row_starts[row]:
+            return self._clamp_to_stop(end - 1)  # a wrapped row: its last character
+        return end
+
+    def action_cursor_left(self) -> None:
+        self._go(self._step_left(self._cursor))
+
+    def action_cursor_right(self) -> None:
+        self._go(self._step_right(self._cursor))
+
+    def action_cursor_up(self) -> None:
+        self._go(self._vertical(-1), keep_goal=True)
+
+    def action_cursor_down(self) -> None:
+        self._go(self._vertical(1), keep_goal=True)
+
+    def action_word_right(self) -> None:
+        self._go(textmod.next_word_start(self._text, self._cursor))
+
+    def action_word_left(self) -> None:
+        self._go(textmod.previous_word_start(self._text, self._cursor))
+
+    def action_sentence_right(self) -> None:
+        self._go(textmod.next_sentence_start(self._text, self._cursor))
+
+    def action_sentence_left(self) -> None:
+        self._go(textmod.previous_sentence_start(self._text, self._cursor))
+
+    def action_paragraph_right(self) -> None:
+        self._go(textmod.next_paragraph_start(self._text, self._cursor))
+
+    def action_paragraph_left(self) -> None:
+        self._go(textmod.previous_paragraph_start(self._text, self._cursor))
+
+    def action_line_start(self) -> None:
+        self._go(self._line_start())
+
+    def action_line_end(self) -> None:
+        self._go(self._line_end())
+
+    def action_page_up(self) -> None:
+        self._go(self._vertical(-self._page()), keep_goal=True)
+
+    def action_page_down(self) -> None:
+        self._go(self._vertical(self._page()), keep_goal=True)
+
+    def action_document_start(self) -> None:
+        self._go(0)
+
+    def action_document_end(self) -> None:
+        self._go(len(self._text))
+
+    def action_select_left(self) -> None:
+        self._go(self._step_left(self._cursor), select=True)
+
+    def action_select_right(self) -> None:
+        self._go(self._step_right(self._cursor), select=True)
+
+    def action_select_up(self) -> None:
+        self._go(self._vertical(-1), select=True, keep_goal=True)
+
+    def action_select_down(self) -> None:
+        self._go(self._vertical(1), select=True, keep_goal=True)
+
+    def action_select_word_right(self) -> None:
+        self._go(textmod.next_word_start(self._text, self._cursor), select=True)
+
+    def action_select_word_left(self) -> None:
+        self._go(textmod.previous_word_start(self._text, self._cursor), select=True)
+
+    def action_select_line_start(self) -> None:
+        self._go(self._line_start(), select=True)
+
+    def action_select_line_end(self) -> None:
+        self._go(self._line_end(), select=True)
+
+    def action_select_page_up(self) -> None:
+        self._go(self._vertical(-self._page()), select=True, keep_goal=True)
+
+    def action_select_page_down(self) -> None:
+        self._go(self._vertical(self._page()), select=True, keep_goal=True)
+
+    def action_toggle_visual(self) -> None:
+        if self._mode == "visual":
+            self.clear_selection()
+        else:
+            self.start_visual()
+
+    def action_clear_selection(self) -> None:
+        self.clear_selection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_selection":
+            return self._mode is not None  # otherwise escape falls through to the screen
+        return True
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _cursor_and_selection_styles(self) -> tuple[Style, Style]:
+        if self._component_styles_cache is None:
+            self._component_styles_cache = (
+                self.get_component_rich_style("document-view--cursor"),
+                self.get_component_rich_style("document-view--selection"),
+            )
+        return self._component_styles_cache
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= len(self._row_starts) or not self._text and row > 0:
+            return Strip.blank(width, base)
+        start, end = self._row_starts[row], self._row_ends[row]
+        cursor = self._cursor
+        cursor_here = cursor if start <= cursor < end or (cursor == end and self.row_of(cursor) == row) else None
+        selection = self.selection
+        selected = None
+        if selection is not None and selection[0] < max(end, start + 1) and selection[1] > start:
+            selected = (max(selection[0], start), min(selection[1], max(end, start + 1)))
+        key = (row, width, self._version, cursor_here, selected, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, start, end, cursor_here, selected, base).crop_extend(0, width, base)
+            self._cache[key] = strip
+        return strip
+
+    def _render_row(
+        self, row: int, start: int, end: int, cursor: int | None, selected: tuple[int, int] | None, base: Style
+    ) -> Strip:
+        line = self._display[start:end]
+        if "\t" in line:
+            pieces: list[str] = []
+            index_of = [0]
+            columns = self._columns(row)
+            for i, char in enumerate(line):
+                pieces.append(" " * (columns[i + 1] - columns[i]) if char == "\t" else char)
+                index_of.append(index_of[-1] + len(pieces[-1]))
+            shown = "".join(pieces)
+        else:
+            shown = line
+            index_of = None
+        line_end = end == len(self._display) or self._display[end] == "\n"
+        if cursor is not None and cursor == end:
+            shown += " "  # the cursor cell after the last character of a line
+        text = Text(shown, style=base, end="", no_wrap=True)
+
+        def at(offset: int) -> int:
+            local = offset - start
+            return index_of[local] if index_of is not None else local
+
+        span_end = end + (1 if line_end else 0)
+        highlights = self.highlights_between(start, max(end, start + 1))
+        highlights.sort(key=lambda h: (-(h.end - h.start), h.priority, h.start))
+        for h in highlights:
+            lo, hi = max(h.start, start), min(h.end, end)
+            if lo < hi:
+                text.stylize(h.style, at(lo), at(hi))
+        cursor_style, selection_style = self._cursor_and_selection_styles()
+        if selected is not None:
+            lo, hi = selected
+            hi = min(hi, span_end)
+            if lo < hi:
+                text.stylize(selection_style, at(lo), at(min(hi, end)) + (1 if hi > end and cursor == end else 0))
+        if cursor is not None:
+            if cursor >= end:
+                text.stylize(cursor_style, len(shown) - 1, len(shown))
+            else:
+                text.stylize(cursor_style, at(cursor), at(min(end, cursor + self._cluster_length(cursor))))
+        return Strip(list(text.render(self.app.console)))
+
+
+def _zero_width(char: str) -> bool:
+    return char >= "\u0300" and (char == "\u200d" or char == "\ufe0f" or get_character_cell_size(char) == 0)
