@@ -31,7 +31,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -897,18 +897,19 @@ class Store:
         return rows[0]
 
     def decide_many(
-        self, document_id: str, changes: Iterable[GoldChange], reviewer: str, what: str | None = None
+        self, document_id: str | None, changes: Iterable[GoldChange], reviewer: str, what: str | None = None
     ) -> list[GoldDecision]:
         """Several gold decisions as ONE action (accept all agreed, edit = reject old + accept new).
 
-        A change with ``decision=None`` removes the decision (the candidate is open again).
+        A change with ``decision=None`` removes the decision (the candidate is open again). A change
+        naming its own ``document_id`` goes there (so one action can span documents).
         Changes that would leave a row as it is are skipped; nothing is logged when none remain.
         """
         self.check_reviewer(reviewer)
-        changes = list(changes)
-        length = self.document_length(document_id)
+        changes = [c if c.document_id else replace(c, document_id=document_id) for c in changes]
         labels = self.schema.label_names
         for change in changes:
+            length = self.document_length(change.document_id)
             if change.decision not in ("accept", "reject", None):
                 raise AnnotatorError(f"decision {change.decision!r} must be accept or reject")
             if not 0 <= change.start < change.end <= length:
@@ -923,11 +924,11 @@ class Store:
             time = now()
             descriptions: list[str] = []
             for change in changes:
-                key = {"document_id": document_id, "start": change.start, "end": change.end, "label": change.label}
+                key = {"document_id": change.document_id, "start": change.start, "end": change.end, "label": change.label}
                 rows = list(
                     self.db.query(
                         'SELECT * FROM gold WHERE document_id = ? AND start = ? AND "end" = ? AND label = ?',
-                        [document_id, change.start, change.end, change.label],
+                        [change.document_id, change.start, change.end, change.label],
                     )
                 )
                 before = rows[0] if rows else None
@@ -959,7 +960,8 @@ class Store:
                 else:
                     self._put("gold", after)
                     out.append(GoldDecision.from_row(after))
-                self._log(action, reviewer, "do", "gold", before, after, what or description, time=time)
+                first = len(descriptions) == 1
+                self._log(action, reviewer, "do", "gold", before, after, (what if first and what else description), time=time)
         return out
 
     def edit_gold(
@@ -971,10 +973,7 @@ class Store:
         if old is not None and tuple(old) != (start, end, label):
             changes.append(GoldChange(old[0], old[1], old[2], "reject", tuple(sources)))
         changes.append(GoldChange(start, end, label, "accept", tuple(sources)))
-        rows = self.decide_many(
-            document_id, changes, reviewer,
-            what=f"accept {label} {start}-{end}" + (f" (edited from {old[2]} {old[0]}-{old[1]})" if len(changes) > 1 else ""),
-        )
+        rows = self.decide_many(document_id, changes, reviewer)
         return rows[-1]
 
     def merge_from(self, other_path: str | Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
@@ -1166,6 +1165,7 @@ class GoldChange:
     label: str
     decision: str | None
     sources: tuple[str, ...] = ()
+    document_id: str | None = None  # None: the document_id given to decide_many
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,588 @@
+"""The review screen: every annotator's spans as candidates, decided into the gold layer.
+
+The document is shown in the annotation screen's :class:`DocumentView`; each candidate
+(a distinct start, end and label) is a highlight styled by its state, and the panel lists
+the candidates under the cursor with markers that do not rely on colour:
+
+    =  agreed (every annotator made it)      ≠  disagreement
+    ✓  accepted into gold                    ✗  rejected
+    +  a reviewer's own gold span (edited boundaries or label)
+
+Decisions go through the store's gold methods (one undoable action each, in the event
+log, with the reviewer's name, the time and the annotators the span came from). The
+screen never changes an annotator's own spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Key
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from ...errors import AnnotatorError
+from ...review.agreement import simple_tokenize
+from ...review.candidates import Candidate, ReviewDocument, review_document
+from ...store import GoldChange, Store
+from ..text import excerpt, inline_text
+from ..widgets.document_view import DocumentView, Highlight
+
+MARKERS = {"agreed": "=", "disagreed": "≠", "accepted": "✓", "rejected": "✗"}
+
+#: Background colour and a text style per state, so the states differ without colour too.
+STATE_STYLES = {
+    "agreed": Style(bgcolor="#2f5f4f", underline=True),
+    "disagreed": Style(bgcolor="#87501f", italic=True, underline=True),
+    "accepted": Style(bgcolor="#1f6f2f", bold=True),
+    "rejected": Style(color="#9e9e9e", strike=True, dim=True),
+}
+STATE_PRIORITY = {"rejected": 0, "agreed": 1, "accepted": 2, "disagreed": 3}
+#: The same looks as Content style strings (for the panel's legend).
+STATE_MARKUP = {
+    "agreed": "on #2f5f4f underline",
+    "disagreed": "on #87501f italic underline",
+    "accepted": "on #1f6f2f bold",
+    "rejected": "#9e9e9e strike dim",
+}
+
+HELP = """\
+Review keys
+
+  a          accept the candidate under the cursor into gold
+             (undecided disagreeing candidates overlapping it are rejected
+             in the same action; accept one of them later to keep it too)
+  r          reject the candidate under the cursor
+  tab        next candidate under the cursor (when several overlap)
+  LABEL KEY  accept the candidate with that label instead
+  < >        move the start of the candidate one word left / right
+  , .        move its end one word left / right  (then a or a label key)
+  v / shift  select any stretch, then a label key accepts it as gold
+  A          accept every agreed candidate of this document (one action)
+  ] [        next / previous open disagreement in this document
+  n p        next / previous document with open disagreements
+  u ctrl+r   undo / redo your last decision
+  arrows, h j k l, w b, g G, pageup/pagedown   move
+  ?          this help        q  quit
+
+Markers: = agreed   ≠ disagreement   ✓ accepted   ✗ rejected   + yours
+Every decision is saved at once, with your name, the time and the
+annotators the span came from. Press any key to close."""
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Static {
+        width: auto; max-width: 90%; height: auto; max-height: 90%;
+        padding: 1 2; background: $panel; border: round $primary;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(HELP))
+
+    def on_key(self, event: Key) -> None:
+        event.stop()
+        self.dismiss()
+
+
+@dataclass
+class DocSummary:
+    disagreements: int
+    settled: int
+    reviewed: bool
+
+
+def _summary(review: ReviewDocument) -> DocSummary:
+    return DocSummary(len(review.disagreements), review.settled_disagreements, review.reviewed)
+
+
+class ReviewScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ReviewScreen #review-header { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    ReviewScreen #review-keys { height: 1; background: $panel; color: $foreground-muted; padding: 0 1; }
+    ReviewScreen #review-body { height: 1fr; }
+    ReviewScreen DocumentView { width: 1fr; height: 1fr; }
+    ReviewScreen #review-panel {
+        width: 40; height: 1fr; background: $surface; border-left: vkey $primary 50%;
+    }
+    ReviewScreen .panel-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
+    ReviewScreen #review-here { height: auto; min-height: 3; max-height: 14; padding: 0 1; }
+    ReviewScreen #review-list-scroll { height: 1fr; }
+    ReviewScreen #review-list { padding: 0 1; }
+    ReviewScreen #review-legend { height: auto; padding: 0 1; border-top: hkey $primary 50%; }
+    """
+
+    BINDINGS = [
+        Binding("a", "accept", "Accept", id="review.accept"),
+        Binding("r", "reject", "Reject", id="review.reject"),
+        Binding("A", "accept_agreed", "Accept all agreed", id="review.accept_agreed"),
+        Binding("tab", "cycle", "Next candidate here", id="review.cycle"),
+        Binding("right_square_bracket", "next_disagreement", "Next disagreement", id="review.next"),
+        Binding("left_square_bracket", "previous_disagreement", "Previous disagreement", id="review.previous"),
+        Binding("n", "next_document", "Next document", id="review.next_document"),
+        Binding("p", "previous_document", "Previous document", id="review.previous_document"),
+        Binding("less_than_sign", "move_start(-1)", "Start a word left", id="review.start_left"),
+        Binding("greater_than_sign", "move_start(1)", "Start a word right", id="review.start_right"),
+        Binding("comma", "move_end(-1)", "End a word left", id="review.end_left"),
+        Binding("full_stop", "move_end(1)", "End a word right", id="review.end_right"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="review.redo"),
+        Binding("question_mark", "help", "Help", id="review.help"),
+        Binding("q", "quit", "Quit", id="review.quit"),
+    ]
+
+    def __init__(self, store: Store, reviewer: str, *, blind: bool = False, start: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.reviewer = reviewer
+        self.blind = blind
+        self.schema = store.schema
+        self.doc_ids: list[str] = []
+        self.summaries: dict[str, DocSummary] = {}
+        for doc_id in store.document_ids():
+            review = review_document(store, doc_id)
+            if review.candidates:
+                self.doc_ids.append(doc_id)
+                self.summaries[doc_id] = _summary(review)
+        self.document_id: str | None = None
+        self.document_name = ""
+        self.review: ReviewDocument | None = None
+        self.tokens: list[tuple[int, int]] = []
+        self.pick = 0
+        #: A candidate being edited: (start, end, label, replacing key, sources).
+        self.draft: tuple[int, int, str, tuple[int, int, str] | None, tuple[str, ...]] | None = None
+        self._start = start
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="review-header")
+        with Horizontal(id="review-body"):
+            yield DocumentView(id="review-doc")
+            with Vertical(id="review-panel"):
+                yield Static(Content("Under the cursor"), classes="panel-title")
+                yield Static(Content(""), id="review-here")
+                yield Static(Content("Candidates"), classes="panel-title", id="review-list-title")
+                with VerticalScroll(id="review-list-scroll"):
+                    yield Static(Content(""), id="review-list")
+                yield Static(self._legend(), id="review-legend")
+        yield Static(
+            Content("a accept  r reject  A accept agreed  ] [ disagreement  n p document  u undo  ? help  q quit"),
+            id="review-keys",
+        )
+
+    @property
+    def view(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+    def on_mount(self) -> None:
+        if not self.doc_ids:
+            self.query_one("#review-header", Static).update(
+                Content("Nothing to review: no document has annotators' spans yet.  q quits")
+            )
+            return
+        start = self._start if self._start in self.doc_ids else None
+        if start is None:
+            start = next((d for d in self.doc_ids if self._open(d)), self.doc_ids[0])
+        self.open_document(start)
+        self.view.focus()
+
+    def _open(self, doc_id: str) -> bool:
+        s = self.summaries[doc_id]
+        return s.settled < s.disagreements
+
+    # -- documents and drawing -------------------------------------------------------------
+
+    def open_document(self, doc_id: str, cursor: int | None = None) -> None:
+        doc = self.store.get_document(doc_id)
+        self.document_id, self.document_name = doc.id, doc.name
+        self.tokens = simple_tokenize(doc.text)
+        self.draft = None
+        self.pick = 0
+        self.review = review_document(self.store, doc_id)
+        if cursor is None:
+            first = next((c for c in self.review.disagreements if not c.settled), None)
+            first = first or (self.review.candidates[0] if self.review.candidates else None)
+            cursor = first.start if first else 0
+        self.view.load(doc.text, self._highlights(), cursor=cursor)
+        self.refresh_panels()
+
+    def reload(self, cursor: int | None = None) -> None:
+        """Re-read the current document's candidates after a decision (or undo)."""
+        assert self.document_id is not None
+        self.review = review_document(self.store, self.document_id)
+        self.summaries[self.document_id] = _summary(self.review)
+        self.view.set_highlights(self._highlights())
+        if cursor is not None:
+            self.view.move_cursor(cursor)
+        self.refresh_panels()
+
+    def _highlights(self) -> list[Highlight]:
+        assert self.review is not None
+        return [
+            Highlight(f"{c.start}:{c.end}:{c.label}", c.start, c.end, STATE_STYLES[c.state], STATE_PRIORITY[c.state])
+            for c in self.review.candidates
+        ]
+
+    def _who(self, names: tuple[str, ...]) -> str:
+        assert self.review is not None
+        if not names:
+            return "reviewer"
+        if self.blind:
+            order = self.review.annotators
+            return ", ".join(f"#{order.index(n) + 1}" if n in order else "#?" for n in names)
+        return ", ".join(names)
+
+    def _label_style(self, label: str) -> str:
+        try:
+            return f"bold {self.schema.label(label).colour}"
+        except KeyError:
+            return "bold"
+
+    def _line(self, c: Candidate, text: str, pointer: bool = False) -> Content:
+        marker = "+" if c.reviewer_made else MARKERS[c.state]
+        state = "yours" if c.reviewer_made else c.state
+        room = max(8, 30 - len(c.label))
+        return Content.assemble(
+            ("▶" if pointer else " ", "bold"),
+            (f"{marker} ", "bold"),
+            (c.label, self._label_style(c.label)),
+            " ",
+            (excerpt(inline_text(text[c.start:c.end]), room), "italic"),
+            f"\n    {c.start}-{c.end} · ",
+            (self._who(c.annotators), "dim" if not c.annotators else ""),
+            f" · {state}",
+        )
+
+    def here(self) -> list[Candidate]:
+        if self.review is None:
+            return []
+        return self.review.at(self.view.cursor)
+
+    def current_candidate(self) -> Candidate | None:
+        here = self.here()
+        return here[self.pick % len(here)] if here else None
+
+    def refresh_panels(self) -> None:
+        if self.review is None:
+            return
+        text = self.view.text
+        here = self.here()
+        focus = self.current_candidate()
+        lines = [self._line(c, text, pointer=(c == focus and len(here) > 1)) for c in here]
+        if self.draft is not None:
+            s, e, label, _, _ = self.draft
+            lines.append(Content.assemble(("✎ edit ", "bold"), (label, self._label_style(label)),
+                                          f" {s}-{e} ", (excerpt(inline_text(text[s:e]), 20), "italic"),
+                                          "\n     a accepts, a label key relabels, escape cancels"))
+        if not lines:
+            lines = [Content("no candidate here\n] next open disagreement")]
+        self.query_one("#review-here", Static).update(Content("\n").join(lines))
+        items = [self._line(c, text, pointer=(c == focus)) for c in self.review.candidates]
+        self.query_one("#review-list", Static).update(Content("\n").join(items))
+        r = self.review
+        self.query_one("#review-list-title", Static).update(
+            Content(f"Candidates: {len(r.agreed)} agreed, {len(r.disagreements)} disagreed")
+        )
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        total = sum(s.disagreements for s in self.summaries.values())
+        settled = sum(s.settled for s in self.summaries.values())
+        reviewed = sum(1 for s in self.summaries.values() if s.reviewed)
+        position = self.doc_ids.index(self.document_id) + 1 if self.document_id in self.doc_ids else 0
+        parts: list[tuple[str, str] | str] = [
+            ("Review ", "bold"), (inline_text(self.document_name), "bold"),
+            f" {position}/{len(self.doc_ids)} · ",
+            (f"{settled} of {total} disagreements settled", "bold"),
+            f" · {reviewed} of {len(self.doc_ids)} documents reviewed · {self.reviewer}",
+        ]
+        if self.blind:
+            parts.append(("  [blind]", "bold"))
+        if self.store.readonly:
+            parts.append(("  read-only", "bold reverse"))
+        self.query_one("#review-header", Static).update(Content.assemble(*parts))
+
+    def _legend(self) -> Content:
+        parts: list[tuple[str, str] | str] = []
+        for state in ("agreed", "disagreed", "accepted", "rejected"):
+            parts += [(f" {MARKERS[state]} {state} ", STATE_MARKUP[state]), " "]
+        parts.append("+ yours")
+        return Content.assemble(*parts)
+
+    # -- events ------------------------------------------------------------------------------
+
+    @on(DocumentView.CursorMoved)
+    def _moved(self, event: DocumentView.CursorMoved) -> None:
+        self.pick = 0
+        if self.draft is not None and self.view.selection is None:
+            self.draft = None
+        self.refresh_panels()
+
+    @on(DocumentView.SelectionChanged)
+    def _selection(self, event: DocumentView.SelectionChanged) -> None:
+        if event.selection is None and self.draft is not None:
+            self.draft = None
+            self.refresh_panels()
+
+    def on_key(self, event: Key) -> None:
+        char = event.character
+        if not char or not char.isprintable() or len(char) != 1:
+            return
+        label = self.schema.label_for_key(char)
+        if label is None:
+            return
+        event.stop()
+        event.prevent_default()
+        self.accept_as(label.name)
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    def _write(self, changes: list[GoldChange], cursor: int | None = None) -> bool:
+        try:
+            self.store.decide_many(self.document_id, changes, self.reviewer)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return False
+        self.draft = None
+        self.view.clear_selection()
+        self.reload(cursor)
+        return True
+
+    def _accept_changes(
+        self, start: int, end: int, label: str, sources: tuple[str, ...], replacing: tuple[int, int, str] | None
+    ) -> list[GoldChange]:
+        """Accept (start, end, label); reject what it replaces and the open alternatives overlapping it."""
+        assert self.review is not None
+        changes = []
+        key = (start, end, label)
+        if replacing is not None and replacing != key:
+            changes.append(GoldChange(*replacing, "reject", sources))
+        changes.append(GoldChange(start, end, label, "accept", sources))
+        for c in self.review.candidates:
+            if c.key in (key, replacing) or c.settled or c.agreed or c.reviewer_made:
+                continue
+            if c.start < end and start < c.end:
+                changes.append(GoldChange(*c.key, "reject", c.annotators))
+        return changes
+
+    def action_accept(self) -> None:
+        if self.draft is not None:
+            s, e, label, replacing, sources = self.draft
+            self._write(self._accept_changes(s, e, label, sources, replacing), cursor=s)
+            return
+        c = self.current_candidate()
+        if c is None:
+            if self.view.selection:
+                self.notify("press a label key to accept the selection with that label")
+            else:
+                self.notify("no candidate under the cursor: ] goes to the next open disagreement")
+            return
+        self._write(self._accept_changes(c.start, c.end, c.label, c.annotators, None), cursor=self.view.cursor)
+
+    def accept_as(self, label: str) -> None:
+        """A label key: accept the draft, the selection or the candidate here with ``label``."""
+        if self.draft is not None:
+            s, e, _, replacing, sources = self.draft
+            self._write(self._accept_changes(s, e, label, sources, replacing), cursor=s)
+            return
+        selection = self.view.selection
+        if selection is not None:
+            s, e = selection
+            self._write(self._accept_changes(s, e, label, (), None), cursor=s)
+            return
+        c = self.current_candidate()
+        if c is None:
+            self.notify("no candidate under the cursor: select a stretch first (v or shift+arrows)")
+            return
+        self._write(self._accept_changes(c.start, c.end, label, c.annotators, c.key), cursor=self.view.cursor)
+
+    def action_reject(self) -> None:
+        c = self.current_candidate()
+        if c is None:
+            self.notify("no candidate under the cursor")
+            return
+        self._write([GoldChange(*c.key, "reject", c.annotators)], cursor=self.view.cursor)
+
+    def action_accept_agreed(self) -> None:
+        assert self.review is not None
+        agreed = [c for c in self.review.agreed if not c.settled]
+        if not agreed:
+            self.notify("no undecided agreed candidate in this document")
+            return
+        if self._write([GoldChange(*c.key, "accept", c.annotators) for c in agreed], cursor=self.view.cursor):
+            self.notify(f"accepted {len(agreed)} agreed candidates")
+
+    def action_cycle(self) -> None:
+        if len(self.here()) > 1:
+            self.pick += 1
+            self.refresh_panels()
+
+    # -- boundary edits ------------------------------------------------------------------------
+
+    def _draft_or_focus(self) -> tuple[int, int, str, tuple[int, int, str] | None, tuple[str, ...]] | None:
+        if self.draft is not None:
+            return self.draft
+        c = self.current_candidate()
+        if c is None:
+            return None
+        return (c.start, c.end, c.label, c.key if not c.reviewer_made else c.key, c.annotators)
+
+    def _set_draft(self, start: int, end: int, draft) -> None:
+        if start >= end:
+            return
+        self.draft = (start, end, draft[2], draft[3], draft[4])
+        self.view.select(start, end, cursor=start)
+        self.refresh_panels()
+
+    def action_move_start(self, step: int) -> None:
+        draft = self._draft_or_focus()
+        if draft is None:
+            self.notify("no candidate under the cursor to edit")
+            return
+        starts = [t[0] for t in self.tokens]
+        s, e = draft[0], draft[1]
+        if step < 0:
+            new = max((x for x in starts if x < s), default=s)
+        else:
+            new = min((x for x in starts if x > s), default=s)
+        self._set_draft(new, e, draft)
+
+    def action_move_end(self, step: int) -> None:
+        draft = self._draft_or_focus()
+        if draft is None:
+            self.notify("no candidate under the cursor to edit")
+            return
+        ends = [t[1] for t in self.tokens]
+        s, e = draft[0], draft[1]
+        if step < 0:
+            new = max((x for x in ends if x < e), default=e)
+        else:
+            new = min((x for x in ends if x > e), default=e)
+        self._set_draft(s, new, draft)
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    def _go_candidate(self, forward: bool) -> None:
+        assert self.review is not None
+        open_ = [c for c in self.review.disagreements if not c.settled]
+        if not open_:
+            self.notify("every disagreement in this document is settled: n goes to the next document")
+            return
+        cur = self.view.cursor
+        if forward:
+            target = next((c for c in open_ if c.start > cur), open_[0])
+        else:
+            target = next((c for c in reversed(open_) if c.start < cur), open_[-1])
+        self.view.move_cursor(target.start)
+        self.view.scroll_to_offset(target.start, center=True)
+        self.pick = max(0, self.here().index(target)) if target in self.here() else 0
+        self.refresh_panels()
+
+    def action_next_disagreement(self) -> None:
+        self._go_candidate(True)
+
+    def action_previous_disagreement(self) -> None:
+        self._go_candidate(False)
+
+    def _go_document(self, step: int) -> None:
+        if self.document_id is None:
+            return
+        i = self.doc_ids.index(self.document_id)
+        n = len(self.doc_ids)
+        for k in range(1, n + 1):
+            doc_id = self.doc_ids[(i + step * k) % n]
+            if self._open(doc_id) and doc_id != self.document_id:
+                self.open_document(doc_id)
+                return
+        self.notify("no other document has open disagreements")
+
+    def action_next_document(self) -> None:
+        self._go_document(1)
+
+    def action_previous_document(self) -> None:
+        self._go_document(-1)
+
+    # -- undo, help, quit ------------------------------------------------------------------------
+
+    def _invert(self, kind: str) -> None:
+        try:
+            result = self.store.undo(self.reviewer) if kind == "undo" else self.store.redo(self.reviewer)
+        except AnnotatorError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        if result is None:
+            self.notify(f"nothing to {kind}")
+            return
+        doc_id = result.document_id
+        if doc_id and doc_id != self.document_id and doc_id in self.doc_ids:
+            self.open_document(doc_id)
+            # other documents' summaries may have changed too (an --auto-accept spans them all)
+        for other in self.doc_ids:
+            if other != self.document_id:
+                self.summaries[other] = _summary(review_document(self.store, other))
+        self.draft = None
+        self.reload()
+        self.notify(result.description)
+
+    def action_undo(self) -> None:
+        self._invert("undo")
+
+    def action_redo(self) -> None:
+        self._invert("redo")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+
+class ReviewApp(App[None]):
+    """Pushes one :class:`ReviewScreen`; ``auto_accept`` first accepts every agreed candidate (one action)."""
+
+    TITLE = "annotator review"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self, store: Store, reviewer: str, *, blind: bool = False, auto_accept: bool = False, start: str | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.reviewer = reviewer
+        self.blind = blind
+        self.start = start
+        self.auto_accepted = auto_accept_agreed(store, reviewer) if auto_accept else 0
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.store, self.reviewer, blind=self.blind, start=self.start))
+        if self.auto_accepted:
+            self.notify(f"accepted {self.auto_accepted} agreed candidates (u undoes)")
+
+
+def auto_accept_agreed(store: Store, reviewer: str) -> int:
+    """Accept every undecided agreed candidate of every document as ONE action; returns how many."""
+    changes = []
+    for doc_id in store.document_ids():
+        review = review_document(store, doc_id)
+        changes += [
+            GoldChange(*c.key, "accept", c.annotators, document_id=doc_id) for c in review.agreed if not c.settled
+        ]
+    if changes:
+        store.decide_many(None, changes, reviewer)
+    return len(changes)
+
+
+def run_review_app(
+    store: Store, reviewer: str, *, blind: bool = False, auto_accept: bool = False, start: str | None = None,
+    mouse: bool = True,
+) -> None:
+    ReviewApp(store, reviewer, blind=blind, auto_accept=auto_accept, start=start).run(mouse=mouse)

@@ -1,0 +1,170 @@
+"""Pilot tests of the review screen's keys, asserting on the store's gold table."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.store import Store
+from annotator.tui.screens.review import ReviewApp, ReviewScreen
+
+from .helpers import build, find
+
+
+@pytest.fixture
+def project(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        doc, doc2 = build(store)
+        yield store, doc, doc2
+
+
+def gold(store, doc_id):
+    return {(d.start, d.end, d.label): d.decision for d in store.gold_decisions(doc_id)}
+
+
+def screen(app) -> ReviewScreen:
+    assert isinstance(app.screen, ReviewScreen)
+    return app.screen
+
+
+async def test_accept_reject_and_undo(project):
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        assert s.document_id == doc.id
+        first = s.current_candidate()
+        assert first is not None and not first.agreed  # it opens on the first open disagreement
+        await pilot.press("a")
+        decisions = gold(store, doc.id)
+        assert decisions[first.key] == "accept"
+        # the other reading of the same words (NCRI as SOURCE or ENTITY) was rejected in the same action
+        ncri = find(doc.text, "NCRI")
+        other = "SOURCE" if first.label == "ENTITY" else "ENTITY"
+        assert first.key[:2] == ncri
+        assert decisions == {first.key: "accept", (*ncri, other): "reject"}
+        await pilot.press("u")
+        assert gold(store, doc.id) == {}
+        await pilot.press("ctrl+r")
+        assert len(gold(store, doc.id)) == 2
+        await pilot.press("right_square_bracket")
+        nxt = s.current_candidate()
+        assert nxt is not None and not nxt.settled
+        await pilot.press("r")
+        assert gold(store, doc.id)[nxt.key] == "reject"
+        assert store.spans_for(doc.id)  # annotators' spans untouched
+        assert all(e["actor"] == "lead" for e in store.history(limit=5) if e["table_name"] == "gold")
+
+
+async def test_accept_all_agreed_and_progress_header(project):
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        header = str(app.screen.query_one("#review-header").render())
+        assert "0 of 7 disagreements settled" in header and "0 of 2 documents reviewed" in header
+        await pilot.press("A")
+        accepted = [k for k, v in gold(store, doc.id).items() if v == "accept"]
+        assert len(accepted) == 4
+        assert len(store.history(actor="lead", limit=10)) == 4
+        assert len({e["action"] for e in store.history(actor="lead", limit=10)}) == 1  # one action
+        await pilot.press("u")
+        assert gold(store, doc.id) == {}
+
+
+async def test_label_key_relabels_and_boundary_keys_edit(project):
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        raisi = find(doc.text, "Ebrahim Raisi’s")
+        s.view.move_cursor(raisi[0] + 1)
+        await pilot.pause()
+        # two candidates here: alice's "Ebrahim Raisi" and bob's "Ebrahim Raisi’s"; take bob's (longer first)
+        here = s.here()
+        assert len(here) == 2
+        while s.current_candidate().end != raisi[1]:
+            await pilot.press("tab")
+        await pilot.press("comma")  # end one token left: drops "s"
+        await pilot.press("comma")  # and the apostrophe
+        assert s.draft is not None and s.draft[1] == raisi[1] - 2
+        await pilot.press("a")
+        decisions = gold(store, doc.id)
+        assert decisions[(raisi[0], raisi[1], "ENTITY")] == "reject"
+        assert decisions[(raisi[0], raisi[1] - 2, "ENTITY")] == "accept"  # alice's span, as edited
+        # a label key on a candidate accepts it with that label
+        gig = find(doc.text, "hundreds of gigabytes")
+        s.view.move_cursor(gig[0])
+        await pilot.pause()
+        await pilot.press("c")  # CLAIM
+        decisions = gold(store, doc.id)
+        assert decisions[(*gig, "CLAIM")] == "accept" and decisions[(*gig, "FIGURE")] == "reject"
+        assert [g.label for g in store.gold_spans(doc.id) if g.start == gig[0]] == ["CLAIM"]
+
+
+async def test_select_and_label_key_makes_a_gold_span(project):
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        start, end = find(doc.text, "surveillance footage")
+        s.view.select(start, end)
+        await pilot.pause()
+        await pilot.press("e")
+        assert gold(store, doc.id) == {(start, end, "ENTITY"): "accept"}
+        assert store.gold_decisions(doc.id)[0].sources == ()
+
+
+async def test_document_navigation_and_auto_accept(project):
+    store, doc, doc2 = project
+    app = ReviewApp(store, "lead", auto_accept=True)
+    assert app.auto_accepted == 5  # 4 in the article, 1 in the second document
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        assert s.document_id == doc.id
+        await pilot.press("n")
+        assert s.document_id == doc2.id
+        await pilot.press("p")
+        assert s.document_id == doc.id
+        await pilot.press("u")  # undoes the auto-accept across both documents
+        assert store.gold_decisions(doc.id) == [] and store.gold_decisions(doc2.id) == []
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("x")
+        assert app.screen is s
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+
+
+async def test_non_reviewer_write_is_refused_in_the_screen(project):
+    store, doc, _ = project
+    app = ReviewApp(store, "alice")
+    async with app.run_test(size=(120, 36)) as pilot:
+        store.set_reviewers(["lead"], actor="lead")
+        await pilot.press("a")
+        assert gold(store, doc.id) == {}
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+
+
+def _snapshot_app(tmp_path, **kwargs) -> ReviewApp:
+    store = Store(tmp_path / "snap.db")
+    build(store)
+    return ReviewApp(store, "lead", **kwargs)
+
+
+def test_snapshot_agreements_and_disagreements(snap_compare, tmp_path):
+    assert snap_compare(_snapshot_app(tmp_path), terminal_size=(110, 32))
+
+
+def test_snapshot_after_accepting(snap_compare, tmp_path):
+    async def accept(pilot):
+        await pilot.press("a")  # the first disagreement (and its alternative rejected)
+        await pilot.press("A")  # every agreed candidate
+        await pilot.pause()
+
+    assert snap_compare(_snapshot_app(tmp_path), terminal_size=(110, 32), run_before=accept)
+
+
+def test_snapshot_blind(snap_compare, tmp_path):
+    assert snap_compare(_snapshot_app(tmp_path, blind=True), terminal_size=(110, 32))
