@@ -176,8 +176,24 @@ class Store:
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
         self._check_version(migrate)
+        self._use_wal()
 
     # connection and versions
+
+    def _use_wal(self) -> None:
+        """Switch to WAL (readers and a writer at once), only once the file is known to be ours.
+
+        Changing the journal mode rewrites the file header, so doing it before the
+        version check altered newer or foreign databases that were then refused.
+        """
+        if self.readonly or self.path == ":memory:":
+            return
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":  # pragma: no cover - depends on the file system
+                self.conn.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.DatabaseError as exc:
+            raise _friendly(exc, self.path) from None
 
     def _connect(self) -> sqlite3.Connection:
         path = self.path
@@ -206,10 +222,6 @@ class Store:
                     path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
                 )
             conn.execute("PRAGMA foreign_keys=OFF")
-            if not self.readonly and path != ":memory:":
-                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-                if mode.lower() != "wal":  # pragma: no cover - depends on the file system
-                    conn.execute("PRAGMA journal_mode=DELETE")
             conn.execute("PRAGMA synchronous=NORMAL" if not self.readonly else "PRAGMA query_only=1")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
