@@ -44,9 +44,8 @@ def load_blank(lang: str) -> Any:
 
 
 def write(records: Iterable[ExportRecord], out: IO[bytes], options: ExportOptions) -> ExportSummary:
-    from spacy.tokens import DocBin
-
     nlp = load_blank(options.lang)
+    from spacy.tokens import DocBin
     summary = ExportSummary(FORMAT)
     doc_bin = DocBin(store_user_data=True)
     off_tokens = Problems(
