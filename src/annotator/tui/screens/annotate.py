@@ -22,6 +22,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.style import Style as TStyle
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ...errors import AnnotatorError
@@ -52,6 +53,9 @@ HELP_HEADINGS = {
     "mark_done": "Documents", "toggle_all_annotators": "Documents",
     "search": "Search", "search_next": "Search", "search_previous": "Search",
 }
+
+#: How long keys must pause before the footer is rebuilt for what applies now.
+FOOTER_DELAY = 0.25
 
 #: How long the cursor must rest before its position is saved.
 POSITION_SAVE_DELAY = 1.0
@@ -127,11 +131,14 @@ class AnnotateScreen(Screen):
         self.show_all = False
         self.search_query = ""
         self._selected_id: str | None = None
+        self._bindings_timer: Timer | None = None
         self._position_dirty = False
         self._binding_context: tuple = ()
         self.label_styles: dict[str, Style] = {}
         self.initials = _initials(self.schema)
         self._bind_labels()
+        self._view = DocumentView(id="document")
+        self._panel = AnnotationPanel(self.schema, id="panel")
 
     def _bind_labels(self) -> None:
         """A binding per label key and per number key, so they show in the footer, help and palette."""
@@ -158,8 +165,8 @@ class AnnotateScreen(Screen):
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="doc-header")
         with Horizontal(id="main"):
-            yield DocumentView(id="document")
-            yield AnnotationPanel(id="panel")
+            yield self._view
+            yield self._panel
         yield Static(
             Content.assemble(
                 ("No documents", "bold"), "\n\nImport some first:\n\n",
@@ -171,11 +178,11 @@ class AnnotateScreen(Screen):
 
     @property
     def view(self) -> DocumentView:
-        return self.query_one("#document", DocumentView)
+        return self._view
 
     @property
     def panel(self) -> AnnotationPanel:
-        return self.query_one("#panel", AnnotationPanel)
+        return self._panel
 
     @property
     def header(self) -> DocumentHeader:
@@ -366,8 +373,16 @@ class AnnotateScreen(Screen):
                    self.view.visual)
         if context != self._binding_context:
             self._binding_context = context
-            self.refresh_bindings()
             self._show_header()
+            # The footer rebuilds itself on refresh_bindings (tens of ms): do it once the keys stop.
+            if self._bindings_timer is None:
+                self._bindings_timer = self.set_timer(FOOTER_DELAY, self._refresh_footer)
+            else:
+                self._bindings_timer.reset()
+
+    def _refresh_footer(self) -> None:
+        self._bindings_timer = None
+        self.refresh_bindings()
 
     def _details(self, span: Span | None) -> Content:
         if self.document is None:

@@ -185,6 +185,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._highlights: dict[str, Highlight] = {}
         self._blocks: dict[int, list[Highlight]] = {}
         self._version = 0
+        #: Rows restyled since the last full restyle, with a stamp that changes their cache key.
+        self._row_stamps: dict[int, int] = {}
+        self._stamp = 0
         self._cursor = 0
         self._anchor: int | None = None
         self._mode: str | None = None  # None, "shift", "visual", "mouse" or "fixed"
@@ -193,6 +196,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._last_selection: tuple[int, int] | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._component_styles_cache: tuple[Style, Style] | None = None
+        self._base_style_cache: Style | None = None
         #: When True, a shift/visual/mouse selection grows to whole words and never has edge whitespace.
         self.snap_words = False
 
@@ -266,12 +270,28 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def update_highlights(self, add: Iterable[Highlight] = (), remove: Iterable[str] = ()) -> None:
         """Remove highlights by id and add (or replace) others: the cost is theirs alone."""
+        touched: list[tuple[int, int]] = []
         for highlight_id in remove:
+            old = self._highlights.get(highlight_id)
+            if old is not None:
+                touched.append((old.start, old.end))
             self._unindex(highlight_id)
         for highlight in add:
+            old = self._highlights.get(highlight.id)
+            if old is not None:
+                touched.append((old.start, old.end))
             self._unindex(highlight.id)
             self._index(highlight)
-        self._restyle()
+            touched.append((highlight.start, highlight.end))
+        rows = [(self.row_of(start), self.row_of(max(start, end - 1))) for start, end in touched]
+        if sum(last - first + 1 for first, last in rows) > 400:
+            self._restyle()
+            return
+        for first, last in rows:
+            for row in range(first, last + 1):
+                self._stamp += 1
+                self._row_stamps[row] = self._stamp
+            self.refresh_lines(first, last - first + 1)
 
     def highlight(self, highlight_id: str) -> Highlight | None:
         return self._highlights.get(highlight_id)
@@ -395,6 +415,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _restyle(self) -> None:
         self._version += 1
+        self._row_stamps.clear()
         self.refresh()
 
     # -- wrapping ----------------------------------------------------------------------------
@@ -424,8 +445,16 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
                 self._wrap_measured(line, position, wrap, starts, ends)
             position += length + 1
         self._row_starts, self._row_ends = starts, ends
+        self._row_stamps.clear()
+        self._version += 1
         self._cache.clear()
-        self.virtual_size = Size(width, len(starts))
+        size = Size(width, len(starts))
+        if size != self.virtual_size:
+            # The vertical scrollbar is always shown (overflow-y: scroll), so a new height changes
+            # only its extent: update it in place instead of re-laying out the whole screen.
+            self.set_reactive(DocumentView.virtual_size, size)
+            self._scroll_update(size)
+        self.refresh()
 
     @staticmethod
     def _wrap_single(line: str, base: int, wrap: int, starts: list[int], ends: list[int]) -> None:
@@ -520,6 +549,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._component_styles_cache = None
+        self._base_style_cache = None
         self._cache.clear()
 
     def on_focus(self) -> None:
@@ -707,6 +737,12 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- rendering -----------------------------------------------------------------------------
 
+    def _base_style(self) -> Style:
+        """The widget's own colours (``rich_style`` walks the DOM on every call, so keep it)."""
+        if self._base_style_cache is None:
+            self._base_style_cache = self.rich_style
+        return self._base_style_cache
+
     def _cursor_and_selection_styles(self) -> tuple[Style, Style]:
         if self._component_styles_cache is None:
             self._component_styles_cache = (
@@ -719,7 +755,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if row >= len(self._row_starts) or not self._text and row > 0:
             return Strip.blank(width, base)
         start, end = self._row_starts[row], self._row_ends[row]
@@ -729,7 +765,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         selected = None
         if selection is not None and selection[0] < max(end, start + 1) and selection[1] > start:
             selected = (max(selection[0], start), min(selection[1], max(end, start + 1)))
-        key = (row, width, self._version, cursor_here, selected, self.has_focus)
+        key = (row, width, self._version, self._row_stamps.get(row, 0), cursor_here, selected, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_row(row, start, end, cursor_here, selected, base).crop_extend(0, width, base)

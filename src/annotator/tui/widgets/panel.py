@@ -7,10 +7,37 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.style import Style as TStyle
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ...models import LabelSchema
 from .span_list import SpanList
+
+
+class TextBlock(Widget):
+    """A fixed-height block of literal Content. Updating it repaints it without a layout pass
+    (``Static.update`` re-lays out the whole screen, which costs tens of milliseconds)."""
+
+    DEFAULT_CSS = """
+    TextBlock {
+        height: 1;
+    }
+    """
+
+    def __init__(self, content: Content | None = None, *, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes)
+        self._content = content or Content("")
+
+    def update(self, content: Content) -> None:
+        if content != self._content:
+            self._content = content
+            self.refresh()
+
+    @property
+    def content(self) -> Content:
+        return self._content
+
+    def render(self) -> Content:
+        return self._content
 
 
 class AnnotationPanel(Vertical):
@@ -29,24 +56,27 @@ class AnnotationPanel(Vertical):
         padding: 0 1;
     }
     AnnotationPanel #panel-labels {
-        height: auto;
         padding: 0 1;
     }
     AnnotationPanel #panel-details {
-        height: auto;
-        max-height: 12;
-        min-height: 3;
+        height: 9;
         padding: 0 1;
         border-top: hkey $primary 50%;
     }
     """
 
+    def __init__(self, schema: LabelSchema, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.schema = schema
+
     def compose(self) -> ComposeResult:
-        yield Static(Content("Labels"), classes="panel-title", id="labels-title")
-        yield Static(Content(""), id="panel-labels")
-        yield Static(Content("Spans"), classes="panel-title", id="spans-title")
+        yield TextBlock(Content("Labels  (key, number)"), classes="panel-title", id="labels-title")
+        labels = TextBlock(id="panel-labels")
+        labels.styles.height = len(self.schema.labels)
+        yield labels
+        yield TextBlock(Content("Spans"), classes="panel-title", id="spans-title")
         yield SpanList(id="span-list")
-        yield Static(Content(""), id="panel-details")
+        yield TextBlock(id="panel-details")
 
     @property
     def span_list(self) -> SpanList:
@@ -68,16 +98,16 @@ class AnnotationPanel(Vertical):
                     f" {counts.get(label.name, 0)}",
                 )
             )
-        self.query_one("#panel-labels", Static).update(Content("\n").join(lines))
+        self.query_one("#panel-labels", TextBlock).update(Content("\n").join(lines))
         total = sum(counts.values())
-        self.query_one("#spans-title", Static).update(Content(f"Spans ({total})"))
+        self.query_one("#spans-title", TextBlock).update(Content(f"Spans ({total})"))
 
     def show_details(self, content: Content) -> None:
-        self.query_one("#panel-details", Static).update(content)
+        self.query_one("#panel-details", TextBlock).update(content)
 
     @property
     def details_text(self) -> str:
-        return str(self.query_one("#panel-details", Static).render())
+        return self.query_one("#panel-details", TextBlock).content.plain
 
 
 def _swatch(style: Style) -> Style:

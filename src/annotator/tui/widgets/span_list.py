@@ -44,7 +44,7 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
     SpanList {
         height: 1fr;
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
         background: $surface;
     }
@@ -73,6 +73,7 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         self._selected: str | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(256)
         self._version = 0
+        self._styles: tuple[Style, Style, Style] | None = None
 
     @property
     def rows(self) -> list[SpanRow]:
@@ -128,7 +129,12 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def _changed(self) -> None:
         self._version += 1
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        size = Size(self.scrollable_content_region.width, len(self._rows))
+        if size != self.virtual_size:
+            # Setting ``virtual_size`` normally re-lays out the whole screen (tens of ms). The scrollbar is
+            # always shown (overflow-y: scroll), so only its extent changes: update it in place.
+            self.set_reactive(SpanList.virtual_size, size)
+            self._scroll_update(size)
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -136,12 +142,19 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles = None
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        if self._styles is None:  # rich_style walks the DOM on every call: keep the styles until CSS changes
+            self._styles = (
+                self.rich_style,
+                self.get_component_rich_style("span-list--annotator"),
+                self.get_component_rich_style("span-list--selected"),
+            )
+        base = self._styles[0]
         if index >= len(self._rows) or width <= 0:
             return Strip.blank(width, base)
         row = self._rows[index]
@@ -166,9 +179,10 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         text.append(" " + excerpt)
         gap = width - cell_len(text.plain) - cell_len(annotator)
         text.append(" " * max(1, gap))
-        text.append(annotator, self.get_component_rich_style("span-list--annotator"))
+        assert self._styles is not None
+        text.append(annotator, self._styles[1])
         if selected:
-            text.stylize(self.get_component_rich_style("span-list--selected"))
+            text.stylize(self._styles[2])
         return Strip(list(text.render(self.app.console))).crop_extend(0, width, base)
 
     def on_click(self, event: events.Click) -> None:
