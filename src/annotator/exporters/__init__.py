@@ -320,7 +320,10 @@ class SafeNames:
         base = clean_name(wanted, fallback)
         candidate, n = base, 1
         while candidate.casefold() in self.taken:
-            candidate = f"{base}-{unique[:8]}" + (f"-{n}" if n > 1 else "")
+            suffix = f"-{unique[:8]}" + (f"-{n}" if n > 1 else "")
+            # Shorten the base so the suffixed name is itself clean: a re-import keeps it as it is.
+            room = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+            candidate = base.encode("utf-8")[:room].decode("utf-8", errors="ignore") + suffix
             n += 1
         self.taken.add(candidate.casefold())
         return candidate
