@@ -42,7 +42,8 @@ class AnnotateCommands(Provider):
     def _actions(self) -> list[tuple[str, Callable[[], object], str]]:
         commands = []
         for node, action, description, keys in binding_entries(self.screen):
-            commands.append((description, partial(node.run_action, action), "key: " + ", ".join(keys)))
+            run = partial(node.call_later, node.run_action, action)
+            commands.append((description, run, "key: " + ", ".join(keys)))
         return commands
 
     def _documents(self) -> list[tuple[str, Callable[[], object], str]]:
@@ -51,7 +52,7 @@ class AnnotateCommands(Provider):
             return []
         return [
             (f"Go to document {position}: {inline_text(name)}",
-             partial(self.screen.run_action, f"goto_document('{document_id}')"), "")
+             partial(self.screen.call_later, self.screen.run_action, f"goto_document('{document_id}')"), "")
             for position, (document_id, name) in enumerate(store.document_names(), start=1)
         ]
 

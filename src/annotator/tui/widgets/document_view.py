@@ -232,7 +232,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         anchor, cursor = self._anchor, self._cursor
         assert anchor is not None
         start, end = min(anchor, cursor), max(anchor, cursor)
-        if mode == "visual":
+        if mode == "visual" and start == end:
+            # Mark mode always selects at least the character under the cursor (so "v" then a
+            # label key tags the word there). Otherwise, like shift selection, the range ends
+            # before the cursor: "v )" selects up to the start of the next sentence, no further.
             end = min(end + self._cluster_length(end), len(self._text))
         if start >= end:
             return None
