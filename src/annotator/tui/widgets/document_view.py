@@ -65,14 +65,23 @@ class Highlight:
 def cell_widths(line: str) -> list[int]:
     """The cells each character of ``line`` takes, summing to what Rich measures for the line.
 
-    Tabs count as 0 here (their width depends on the column). A VS16 (U+FE0F)
-    widening the character before it adds the cell to that character, so no
-    zero-width character ever owns a cell.
+    Tabs count as 0 here (their width depends on the column). Like Rich, a ZWJ
+    joins the character after it to the cluster before it (both count 0), and a
+    VS16 (U+FE0F) widening the character before it adds the cell to that character,
+    so no zero-width character ever owns a cell.
     """
     widths: list[int] = []
     last = -1
+    joined = False
     for index, char in enumerate(line):
-        if char == "\u200d" or char == "\t":
+        if joined:  # Rich joins the character after a ZWJ to the cluster before it
+            joined = False
+            widths.append(0)
+            continue
+        if char == "\u200d":
+            width = 0
+            joined = True
+        elif char == "\t":
             width = 0
         elif char == "\ufe0f":
             width = 0
@@ -529,14 +538,16 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if offset >= n:
             return 0
         end = offset + 1
-        while end < n and display[end] not in "\n\t" and _zero_width(display[end]):
+        while end < n and display[end] not in "\n\t" and (_zero_width(display[end]) or display[end - 1] == "\u200d"):
             end += 1
         return end - offset
 
     def _clamp_to_stop(self, offset: int) -> int:
         """Move ``offset`` back onto the character that owns a cell (never onto a combining mark or ZWJ)."""
         display = self._display
-        while 0 < offset < len(display) and display[offset] not in "\n\t" and _zero_width(display[offset]):
+        while 0 < offset < len(display) and display[offset] not in "\n\t" and (
+            _zero_width(display[offset]) or display[offset - 1] == "\u200d"
+        ):
             if display[offset - 1] == "\n":
                 break
             offset -= 1
