@@ -21,7 +21,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CODEPOINTS = "codepoints"
 UTF16 = "utf16"
@@ -101,8 +101,9 @@ def slice_in(text: str, start: int, end: int, unit: str, encoded: bytes | None =
 # -- tokens and sentences ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A token: ``text == document[start:end]``; ``ws`` when whitespace follows it."""
+
     text: str
     start: int
     end: int
@@ -129,6 +130,8 @@ def _continues(text: str, token_start: int, start: int) -> bool:
     word characters after a word that ends in a combining mark (``cafe\u0301s``).
     """
     ch, before = text[start], text[start - 1]
+    if ch < "\x80" and before < "\x80":
+        return False  # the common case: nothing in ASCII attaches to anything
     if _attaches(ch) or before == "\u200d":
         return True
     return _attaches(before) and _WORD.match(ch) is not None and _WORD.match(text[token_start]) is not None
