@@ -203,9 +203,10 @@ class Store:
                 raise AnnotatorError(f"database {path} is a directory: pass a file path to --db")
             if p.exists():
                 with open(p, "rb") as fh:
-                    head = fh.read(16)
-                if head and head != b"SQLite format 3\x00":
+                    head = fh.read(100)
+                if head and head[:16] != b"SQLite format 3\x00":
                     raise AnnotatorError(f"{path} is not an annotator database (not a SQLite file): pass another --db")
+                _check_not_truncated(p, head)
                 if head == b"" and p.stat().st_size == 0:
                     pass  # an empty file is a new database
                 self.readonly = not os.access(p, os.W_OK) or not os.access(p.parent or Path("."), os.W_OK)
@@ -1249,6 +1250,33 @@ def _plain(what: str) -> str:
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _check_not_truncated(path: Path, head: bytes) -> None:
+    """Refuse a file shorter than its header says (a cut-off copy or download).
+
+    SQLite reads the missing pages as zeros without complaint, and the next
+    write would make the loss permanent. Skipped while a WAL or rollback journal
+    holds pages the main file does not have yet.
+    """
+    if head and len(head) < 100:
+        raise AnnotatorError(f"database {path} is truncated ({len(head)} bytes, less than a SQLite header): restore it from a copy")
+    if len(head) < 100:
+        return
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    if pages == 0 or head[24:28] != head[92:96]:
+        return  # the in-header size is not valid (an old writer): SQLite uses the file size
+    for suffix in ("-wal", "-journal"):
+        extra = Path(f"{path}{suffix}")
+        if extra.exists() and extra.stat().st_size > 0:
+            return
+    size = path.stat().st_size
+    if size < pages * page_size:
+        raise AnnotatorError(
+            f"database {path} is truncated ({size} of {pages * page_size} bytes): restore it from a copy"
+        )
 
 
 def _friendly(exc: sqlite3.Error, path: str) -> AnnotatorError:
