@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 import sqlite_utils
 
@@ -214,8 +215,16 @@ class Store:
                 raise AnnotatorError(f"cannot create database {path}: folder {p.parent} does not exist")
         try:
             if self.readonly:
+                resolved = Path(path).resolve()
+                uri = f"file:{pathname2url(str(resolved))}?mode=ro"
+                if not any(Path(f"{resolved}{s}").exists() for s in ("-wal", "-shm")) and not os.access(
+                    resolved.parent, os.W_OK
+                ):
+                    # A read-only folder: SQLite cannot create the -shm it needs for a WAL database, and no
+                    # -wal means the main file holds everything: read it as immutable (browse, export).
+                    uri += "&immutable=1"
                 conn = sqlite3.connect(
-                    f"file:{Path(path).resolve()}?mode=ro", uri=True,
+                    uri, uri=True,
                     timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False,
                 )
             else:
