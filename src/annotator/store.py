@@ -47,6 +47,30 @@ SCHEMA_VERSION = 2
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
 
+
+def busy_timeout() -> float:
+    """The busy timeout in seconds: $ANNOTATOR_BUSY_TIMEOUT if set (tests lower it), else the default."""
+    raw = os.environ.get("ANNOTATOR_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86400:
+        raise AnnotatorError(f"ANNOTATOR_BUSY_TIMEOUT={raw!r} must be a number of seconds (e.g. 30)")
+    return value
+
+
+def max_pages() -> int | None:
+    """$ANNOTATOR_MAX_PAGES: a cap on the database size in pages (simulates a full disk in tests)."""
+    raw = os.environ.get("ANNOTATOR_MAX_PAGES", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise AnnotatorError(f"ANNOTATOR_MAX_PAGES={raw!r} must be a positive whole number of pages")
+    return int(raw)
+
 #: How far back undo and redo look (actions per annotator).
 UNDO_DEPTH = 5000
 
@@ -174,6 +198,8 @@ class Store:
         self.readonly = False
         self._doc_lengths: dict[str, int] = {}
         self._schema: LabelSchema | None = None
+        self.busy_timeout = busy_timeout()
+        self.max_pages = max_pages()
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn, execute_plugins=False)
         self._check_version(migrate)
@@ -225,14 +251,16 @@ class Store:
                     uri += "&immutable=1"
                 conn = sqlite3.connect(
                     uri, uri=True,
-                    timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False,
+                    timeout=self.busy_timeout, isolation_level=None, check_same_thread=False,
                 )
             else:
                 conn = sqlite3.connect(
-                    path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+                    path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
                 )
             conn.execute("PRAGMA foreign_keys=OFF")
             conn.execute("PRAGMA synchronous=NORMAL" if not self.readonly else "PRAGMA query_only=1")
+            if self.max_pages is not None and not self.readonly:
+                conn.execute(f"PRAGMA max_page_count = {self.max_pages}")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             raise AnnotatorError(f"cannot open database {path}: {exc}") from None
@@ -1292,7 +1320,7 @@ def _friendly(exc: sqlite3.Error, path: str) -> AnnotatorError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return AnnotatorError(
-            f"database {path} is locked by another process for over {BUSY_TIMEOUT_SECONDS:.0f} s: "
+            f"database {path} is locked by another process for over {busy_timeout():g} s: "
             "nothing was changed; try again"
         )
     if "readonly" in text or "read-only" in text:
