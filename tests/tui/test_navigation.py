@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from textual.command import CommandPalette
 
@@ -149,7 +151,7 @@ async def test_help_lists_every_key_from_the_bindings(app, docs):
         for node in (screen, screen.view):
             for _key, binding in node._bindings:
                 if binding.description:
-                    assert app.get_key_display(binding) in text, binding
+                    assert app.get_key_display(replace(binding, key_display=None)) in text, binding
                     assert (binding.tooltip or binding.description) in text, binding
         for heading in ("Move", "Select", "Tag and edit", "Relations", "Documents", "Search", "Other"):
             assert heading in text

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -30,7 +31,7 @@ def binding_entries(screen: DOMNode) -> list[tuple[DOMNode, str, str, list[str]]
             slot = (id(node), binding.action)
             if slot not in entries:
                 entries[slot] = (node, binding.action, binding.tooltip or binding.description, [])
-            display = node.app.get_key_display(binding)
+            display = node.app.get_key_display(replace(binding, key_display=None))
             if display not in entries[slot][3]:
                 entries[slot][3].append(display)
     return list(entries.values())

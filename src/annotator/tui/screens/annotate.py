@@ -38,9 +38,6 @@ from ..widgets.span_list import SpanList, SpanRow
 #: Non-colour cues, one per label in schema order, so labels differ without colour too.
 LABEL_ATTRIBUTES = ("underline", "bold", "italic", "reverse", "strike", "underline2", "overline", "dim")
 
-#: The label keys share one footer entry ("cfse Tag").
-TAG = Binding.Group("Tag", compact=True)
-
 #: Headings of the help screen, by action (the help screen lists every binding under these).
 HELP_HEADINGS = {
     "tag": "Tag and edit",
@@ -143,16 +140,20 @@ class AnnotateScreen(Screen):
     def _bind_labels(self) -> None:
         """A binding per label key and per number key, so they show in the footer, help and palette."""
         bindings = []
+        footer_keys = "".join(label.key for label in self.schema.labels)
         for number, label in enumerate(self.schema.labels, start=1):
+            tooltip = f"Tag the selection, or the word under the cursor, as {label.name}"
+            # The footer shows one entry for all label keys ("cfse Tag"): the first label's binding
+            # carries it. (Footer binding groups run the entry into the next one in Textual 8.2.)
+            first = number == 1
             bindings.append(
-                Binding(label.key, f"tag('{label.name}')", f"Tag as {label.name}", id=f"tag.{label.name}",
-                        group=TAG, tooltip=f"Tag the selection, or the word under the cursor, as {label.name}")
+                Binding(label.key, f"tag('{label.name}')", "Tag", show=first,
+                        key_display=footer_keys if first else None, id=f"tag.{label.name}", tooltip=tooltip)
             )
             if number <= 9:
                 bindings.append(
-                    Binding(str(number), f"tag('{label.name}')", f"Tag as {label.name}", show=False,
-                            id=f"tag.{label.name}.number", group=TAG,
-                            tooltip=f"Tag the selection, or the word under the cursor, as {label.name}")
+                    Binding(str(number), f"tag('{label.name}')", "Tag", show=False,
+                            id=f"tag.{label.name}.number", tooltip=tooltip)
                 )
         # Label keys first, so the footer shows them first.
         merged = BindingsMap(bindings)

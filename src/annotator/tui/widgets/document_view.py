@@ -745,6 +745,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self.clear_selection()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self._text:
+            return False  # nothing loaded (an empty database): no keys apply
         if action == "clear_selection":
             return self._mode is not None  # otherwise escape falls through to the screen
         return True
@@ -804,7 +806,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         line_end = end == len(self._display) or self._display[end] == "\n"
         if cursor is not None and cursor == end:
             shown += " "  # the cursor cell after the last character of a line
-        text = Text(shown, style=base, end="", no_wrap=True)
+        text = Text(shown, end="", no_wrap=True)
+        text.stylize(base)  # Text.render ignores Text.style: the base colours must be a span
 
         def at(offset: int) -> int:
             local = offset - start

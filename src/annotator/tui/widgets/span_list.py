@@ -181,6 +181,7 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         text.append(" " * max(1, gap))
         assert self._styles is not None
         text.append(annotator, self._styles[1])
+        text.stylize_before(base)  # Text.render ignores Text.style: the base colours must be a span
         if selected:
             text.stylize(self._styles[2])
         return Strip(list(text.render(self.app.console))).crop_extend(0, width, base)
