@@ -1,0 +1,671 @@
+"""Reliability scenarios, shared by ``tests/reliability`` (small numbers) and ``make reliability`` (large).
+
+``python -m annotator.reliability`` runs the long versions and prints one table:
+load (N processes annotating one database at once while another exports and
+another computes agreement), SIGKILL at random moments, damaged/locked/read-only/
+full databases, the bad-input corpus and property-based fuzzing of every importer.
+
+Every scenario returns a :class:`Figures` and raises :class:`ReliabilityFailure`
+on the first broken promise, so the tests just call the scenario functions.
+
+The annotation workers are deterministic: a :class:`Model` driven by a seeded
+random generator decides each action (tag, relabel, resize, delete, link, mark
+status, undo, redo) and knows the annotator's resulting rows, so the parent can
+say exactly which rows the database must hold after the workers finish, or
+after one is killed having acknowledged ``k`` actions (then the database holds
+the state after ``k`` or, if the kill landed after the commit but before the
+acknowledgement, ``k + 1`` actions: nothing else, and never half an action).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .models import Document, Relation, Span, Status
+from .store import ImportRecord, Store
+
+#: The columns compared for each tracked table (timestamps differ run to run).
+SPAN_COLS = ("id", "document_id", "start", "end", "label", "annotator", "note")
+REL_COLS = ("id", "document_id", "head", "child", "label", "annotator")
+STATUS_COLS = ("document_id", "annotator", "status")
+
+LABELS = ("CLAIM", "FIGURE", "SOURCE", "ENTITY")
+
+TEXTS = [
+    "Sony said revenue rose 5% in the third quarter, according to Reuters.",
+    "The minister claimed unemployment fell to 4.2 percent, a figure disputed by the union.",
+    "Officials in Geneva told the BBC that 300 prisoners were released on Monday.",
+    "According to a leaked report, the prison held twice as many inmates as allowed.",
+    "Ünïcödé text: the café in Zürich reported €1.5m profit 📈 for 2023.",
+    "A short one.",
+]
+
+
+class ReliabilityFailure(AssertionError):
+    """A reliability promise was broken (lost action, damaged database, traceback...)."""
+
+
+@dataclass
+class Figures:
+    """Counts for the summary table; scenarios add to one shared instance."""
+
+    processes: int = 0
+    actions: int = 0
+    actions_lost: int = 0
+    kills: int = 0
+    kills_survived: int = 0
+    integrity_checks: int = 0
+    integrity_passed: int = 0
+    bad_inputs: int = 0
+    bad_inputs_rejected: int = 0
+    bad_databases: int = 0
+    bad_databases_clean: int = 0
+    fuzz_examples: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: Figures) -> None:
+        for name, value in vars(other).items():
+            if isinstance(value, int):
+                setattr(self, name, getattr(self, name) + value)
+            else:
+                getattr(self, name).extend(value)
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ReliabilityFailure(message)
+
+
+# -- projects ----------------------------------------------------------------------------------
+
+
+def make_project(path: str | Path, texts: list[str] | None = None) -> list[str]:
+    """A fresh database holding ``texts``; returns the document ids in order."""
+    texts = texts or TEXTS
+    with Store(path) as store:
+        records = [ImportRecord(Document.from_text(f"doc-{i}.txt", t)) for i, t in enumerate(texts)]
+        store.import_records(records, actor="setup")
+        return store.document_ids()
+
+
+def doc_lengths(path: str | Path) -> dict[str, int]:
+    with Store(path) as store:
+        return {doc_id: store.document_length(doc_id) for doc_id in store.document_ids()}
+
+
+# -- the deterministic annotator -----------------------------------------------------------------
+
+
+State = dict[str, dict[str, tuple]]
+
+
+def _empty_state() -> State:
+    return {"spans": {}, "relations": {}, "statuses": {}}
+
+
+def _copy(state: State) -> State:
+    return {table: dict(rows) for table, rows in state.items()}
+
+
+class Model:
+    """One annotator's rows and undo/redo stacks, advanced one action at a time.
+
+    ``next_op()`` picks an action with the seeded generator, applies it to the
+    model and returns it as a JSON-able dict that :func:`execute` performs on a
+    store. Span and relation ids are ``<annotator>-s<n>`` / ``-r<n>``.
+    """
+
+    def __init__(self, annotator: str, lengths: dict[str, int], seed: int) -> None:
+        self.annotator = annotator
+        self.lengths = lengths
+        self.docs = sorted(lengths)
+        self.rng = random.Random(seed)
+        self.state = _empty_state()
+        self.undo_stack: list[State] = []
+        self.redo_stack: list[State] = []
+        self.counter = 0
+
+    def _do(self, new_state: State) -> None:
+        self.undo_stack.append(self.state)
+        self.redo_stack.clear()
+        self.state = new_state
+
+    def _random_range(self, doc: str) -> tuple[int, int]:
+        length = self.lengths[doc]
+        start = self.rng.randrange(0, length)
+        end = self.rng.randrange(start + 1, min(length, start + 12) + 1)
+        return start, end
+
+    def next_op(self) -> dict[str, Any]:
+        rng = self.rng
+        spans = self.state["spans"]
+        if self.redo_stack and rng.random() < 0.3:
+            new = self.redo_stack.pop()
+            self.undo_stack.append(self.state)
+            self.state = new
+            return {"op": "redo"}
+        roll = rng.random()
+        if roll < 0.07 and self.undo_stack:
+            new = self.undo_stack.pop()
+            self.redo_stack.append(self.state)
+            self.state = new
+            return {"op": "undo"}
+        if roll < 0.14:
+            doc = rng.choice(self.docs)
+            status = rng.choice([s.value for s in Status])
+            key = json.dumps([doc, self.annotator])
+            current = self.state["statuses"].get(key)
+            if current is not None and current[2] == status:
+                return {"op": "status", "doc": doc, "status": status}  # a no-op in the store too: no action
+            new = _copy(self.state)
+            new["statuses"][key] = (doc, self.annotator, status)
+            self._do(new)
+            return {"op": "status", "doc": doc, "status": status}
+        if roll < 0.22:
+            heads = [s for s in spans.values() if s[4] in ("CLAIM", "FIGURE")]
+            if heads:
+                head = rng.choice(heads)
+                children = [s for s in spans.values() if s[4] == "SOURCE" and s[1] == head[1]]
+                if children:
+                    child = rng.choice(children)
+                    self.counter += 1
+                    rel_id = f"{self.annotator}-r{self.counter}"
+                    new = _copy(self.state)
+                    new["relations"][json.dumps([rel_id])] = (
+                        rel_id, head[1], head[0], child[0], "ATTRIBUTED_TO", self.annotator
+                    )
+                    self._do(new)
+                    return {"op": "link", "id": rel_id, "doc": head[1], "head": head[0], "child": child[0]}
+        if spans and roll < 0.45:
+            span = spans[rng.choice(sorted(spans))]
+            span_id = span[0]
+            if rng.random() < 0.4:
+                new = _copy(self.state)
+                del new["spans"][json.dumps([span_id])]
+                for key, rel in list(new["relations"].items()):
+                    if span_id in (rel[2], rel[3]):
+                        del new["relations"][key]
+                self._do(new)
+                return {"op": "delete", "id": span_id}
+            changes: dict[str, Any] = {}
+            if rng.random() < 0.5:
+                changes["label"] = rng.choice(LABELS)
+            else:
+                changes["start"], changes["end"] = self._random_range(span[1])
+            row = list(span)
+            if "label" in changes:
+                row[4] = changes["label"]
+            else:
+                row[2], row[3] = changes["start"], changes["end"]
+            new = _copy(self.state)
+            new["spans"][json.dumps([span_id])] = tuple(row)
+            self._do(new)
+            return {"op": "update", "id": span_id, **changes}
+        doc = rng.choice(self.docs)
+        start, end = self._random_range(doc)
+        label = rng.choice(LABELS)
+        self.counter += 1
+        span_id = f"{self.annotator}-s{self.counter}"
+        new = _copy(self.state)
+        new["spans"][json.dumps([span_id])] = (span_id, doc, start, end, label, self.annotator, "")
+        self._do(new)
+        return {"op": "add", "id": span_id, "doc": doc, "start": start, "end": end, "label": label}
+
+
+def execute(store: Store, annotator: str, op: dict[str, Any]) -> None:
+    """Perform one model action on a store (one transaction, or none for a no-op)."""
+    kind = op["op"]
+    if kind == "add":
+        store.add_span(
+            Span(id=op["id"], document_id=op["doc"], start=op["start"], end=op["end"], label=op["label"],
+                 annotator=annotator)
+        )
+    elif kind == "update":
+        store.update_span(op["id"], annotator, start=op.get("start"), end=op.get("end"), label=op.get("label"))
+    elif kind == "delete":
+        store.delete_span(op["id"], annotator)
+    elif kind == "link":
+        store.add_relation(
+            Relation(id=op["id"], document_id=op["doc"], head=op["head"], child=op["child"], label="ATTRIBUTED_TO",
+                     annotator=annotator)
+        )
+    elif kind == "status":
+        store.set_status(op["doc"], annotator, Status(op["status"]))
+    elif kind == "undo":
+        if store.undo(annotator) is None:
+            raise ReliabilityFailure(f"{annotator}: undo found nothing to undo")
+    elif kind == "redo":
+        if store.redo(annotator) is None:
+            raise ReliabilityFailure(f"{annotator}: redo found nothing to redo")
+    else:  # pragma: no cover
+        raise ValueError(kind)
+
+
+def model_states(annotator: str, lengths: dict[str, int], seed: int, n_actions: int) -> list[State]:
+    """The model's state after 0, 1, ..., n_actions actions."""
+    return model_states_at(annotator, lengths, seed, list(range(n_actions + 1)))
+
+
+def model_states_at(annotator: str, lengths: dict[str, int], seed: int, counts: list[int]) -> list[State]:
+    """The model's state after each of ``counts`` actions (states are immutable snapshots: no copying)."""
+    model = Model(annotator, lengths, seed)
+    wanted = sorted(set(counts))
+    found: dict[int, State] = {}
+    done = 0
+    for count in wanted:
+        while done < count:
+            model.next_op()
+            done += 1
+        found[count] = model.state
+    return [found[c] for c in counts]
+
+
+def db_state(store: Store, annotator: str) -> State:
+    """An annotator's rows in the database, in the model's form."""
+    state = _empty_state()
+    for row in store.db.query("SELECT * FROM spans WHERE annotator = ?", [annotator]):
+        state["spans"][json.dumps([row["id"]])] = tuple(row[c] for c in SPAN_COLS)
+    for row in store.db.query("SELECT * FROM relations WHERE annotator = ?", [annotator]):
+        state["relations"][json.dumps([row["id"]])] = tuple(row[c] for c in REL_COLS)
+    for row in store.db.query("SELECT * FROM statuses WHERE annotator = ?", [annotator]):
+        state["statuses"][json.dumps([row["document_id"], row["annotator"]])] = tuple(row[c] for c in STATUS_COLS)
+    return state
+
+
+def _jsonable(state: State) -> dict[str, dict[str, list]]:
+    return {table: {k: list(v) for k, v in rows.items()} for table, rows in state.items()}
+
+
+def _from_jsonable(data: dict[str, dict[str, list]]) -> State:
+    return {table: {k: tuple(v) for k, v in rows.items()} for table, rows in data.items()}
+
+
+# -- workers (top-level so 'spawn' can import them) ----------------------------------------------
+
+
+def annotate_worker(db_path: str, annotator: str, seed: int, n_actions: int, start_at: float) -> dict[str, Any]:
+    """Run ``n_actions`` model actions as fast as possible; return expected state, latencies, errors."""
+    errors: list[str] = []
+    latencies: list[float] = []
+    try:
+        lengths = doc_lengths(db_path)
+        model = Model(annotator, lengths, seed)
+        with Store(db_path) as store:
+            while time.time() < start_at:
+                time.sleep(0.001)
+            for _ in range(n_actions):
+                op = model.next_op()
+                t0 = time.perf_counter()
+                try:
+                    execute(store, annotator, op)
+                except Exception as exc:  # report, do not hide: the parent fails the run
+                    errors.append(f"{annotator} {op}: {type(exc).__name__}: {exc}")
+                    break
+                latencies.append(time.perf_counter() - t0)
+        return {"annotator": annotator, "expected": _jsonable(model.state), "latencies": latencies, "errors": errors}
+    except Exception as exc:
+        return {"annotator": annotator, "expected": None, "latencies": latencies,
+                "errors": errors + [f"{annotator}: {type(exc).__name__}: {exc}"]}
+
+
+def read_worker(db_path: str, stop_file: str, mode: str, out_dir: str) -> dict[str, Any]:
+    """Export (or, without an export command, read every document's spans) until ``stop_file`` exists."""
+    errors: list[str] = []
+    rounds = 0
+    while not os.path.exists(stop_file) or rounds == 0:
+        try:
+            if mode == "export":
+                out = Path(out_dir) / f"round-{rounds}"
+                result = subprocess.run(
+                    [sys.executable, "-m", "annotator.cli", "--db", db_path, "export", "--format", "jsonl",
+                     "--out", str(out)],
+                    capture_output=True, text=True, timeout=120,
+                )
+                if result.returncode != 0:
+                    errors.append(f"export exit {result.returncode}: {result.stderr.strip()[-500:]}")
+                shutil.rmtree(out, ignore_errors=True)
+                if out.with_suffix(".jsonl").exists():
+                    out.with_suffix(".jsonl").unlink()
+            elif mode == "agreement":
+                result = subprocess.run(
+                    [sys.executable, "-m", "annotator.cli", "--db", db_path, "agreement"],
+                    capture_output=True, text=True, timeout=120,
+                )
+                if result.returncode != 0 or "Traceback" in result.stderr:
+                    errors.append(f"agreement exit {result.returncode}: {result.stderr.strip()[-500:]}")
+            else:
+                with Store(db_path) as store:
+                    for doc_id in store.document_ids():
+                        spans = store.spans_for(doc_id)
+                        store.relations_for(doc_id)
+                        text = store.get_document(doc_id).text
+                        for span in spans:
+                            if span.end > len(text):
+                                errors.append(f"read a span out of range: {span}")
+        except Exception as exc:
+            errors.append(f"{mode}: {type(exc).__name__}: {exc}")
+        rounds += 1
+        if errors:
+            break
+    return {"mode": mode, "rounds": rounds, "errors": errors}
+
+
+def cli_has(command: str) -> bool:
+    """Whether ``annotator COMMAND`` exists (export and agreement land in other modules)."""
+    from .cli import cli
+
+    return command in cli.commands
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    figures: Figures
+    actions_per_second: float
+    p50_ms: float
+    p99_ms: float
+    reader_rounds: dict[str, int]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_load(workdir: str | Path, n_workers: int = 8, n_actions: int = 60, seed: int = 1) -> LoadResult:
+    """N annotators at once, plus an exporter and an agreement process; then check every row."""
+    workdir = Path(workdir)
+    db = workdir / "load.db"
+    make_project(db)
+    stop_file = workdir / "stop"
+    ctx = multiprocessing.get_context("spawn")
+    readers = ["export" if cli_has("export") else "read"]
+    if cli_has("agreement"):
+        readers.append("agreement")
+    figures = Figures()
+    with ctx.Pool(n_workers + len(readers)) as pool:
+        reader_jobs = [
+            pool.apply_async(read_worker, (str(db), str(stop_file), mode, str(workdir))) for mode in readers
+        ]
+        start_at = time.time() + 1.0 + 0.05 * n_workers  # let every process start before the clock
+        jobs = [
+            pool.apply_async(annotate_worker, (str(db), f"ann{i:02d}", seed * 1000 + i, n_actions, start_at))
+            for i in range(n_workers)
+        ]
+        results = [job.get(timeout=600) for job in jobs]
+        elapsed = time.time() - start_at
+        stop_file.touch()
+        reader_results = [job.get(timeout=600) for job in reader_jobs]
+    errors = [e for r in results + reader_results for e in r["errors"]]
+    check(not errors, "errors during the load run: " + " | ".join(errors[:5]))
+    figures.processes = n_workers + len(readers)
+    latencies = [x for r in results for x in r["latencies"]]
+    figures.actions = len(latencies)
+    with Store(db) as store:
+        lost = 0
+        for r in results:
+            expected = _from_jsonable(r["expected"])
+            actual = db_state(store, r["annotator"])
+            for table in expected:
+                lost += len(set(expected[table].items()) ^ set(actual[table].items()))
+        figures.actions_lost = lost
+        check(lost == 0, f"{lost} rows differ from what the annotators did")
+        check(store.replay() == store.table_state(), "the event log does not replay to the tables")
+        figures.integrity_checks += 1
+        check(store.integrity_ok(), "PRAGMA integrity_check failed after the load run")
+        figures.integrity_passed += 1
+    return LoadResult(
+        figures,
+        actions_per_second=len(latencies) / elapsed if elapsed > 0 else 0.0,
+        p50_ms=_percentile(latencies, 0.50) * 1000,
+        p99_ms=_percentile(latencies, 0.99) * 1000,
+        reader_rounds={r["mode"]: r["rounds"] for r in reader_results},
+    )
+
+
+# -- kills ---------------------------------------------------------------------------------------
+
+
+KILL_CHILD = r"""
+import json, sys
+from annotator.reliability import Model, doc_lengths, execute
+from annotator.store import Store
+db, annotator, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+model = Model(annotator, doc_lengths(db), seed)
+out = sys.stdout
+with Store(db) as store:
+    out.write("ready\n"); out.flush()
+    for i in range(n):
+        execute(store, annotator, model.next_op())
+        out.write(f"{i + 1}\n"); out.flush()
+"""
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def run_kills(workdir: str | Path, kills: int = 20, n_actions: int = 1_000_000, seed: int = 7,
+              max_delay: float = 0.25, check_app: bool | None = None) -> Figures:
+    """SIGKILL a store-writing process at random moments, ``kills`` times, checking after each.
+
+    After each kill: the database passes integrity_check, the Store opens it,
+    every acknowledged action is there (state after k or k+1 actions, never
+    anything else), the earlier runs' rows are untouched, and the log replays.
+    """
+    workdir = Path(workdir)
+    db = workdir / "kill.db"
+    make_project(db)
+    lengths = doc_lengths(db)
+    rng = random.Random(seed)
+    figures = Figures()
+    earlier: dict[str, State] = {}
+    for run in range(kills):
+        annotator = f"kill{run:03d}"
+        run_seed = seed * 100_000 + run
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_CHILD, str(db), annotator, str(run_seed), str(n_actions)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_env(),
+        )
+        figures.processes += 1
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        if first.strip() != b"ready":
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise ReliabilityFailure(f"kill run {run}: the worker did not start: {err[-800:]}")
+        time.sleep(rng.uniform(0, max_delay))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        acked = 0
+        for line in proc.stdout.read().splitlines():
+            if line.strip().isdigit():
+                acked = int(line)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        proc.stdout.close()
+        proc.stderr.close()  # type: ignore[union-attr]
+        check(not err.strip(), f"kill run {run}: the worker wrote to stderr before the kill: {err[-800:]}")
+        if acked >= n_actions:
+            figures.notes.append(f"kill run {run} finished before the kill")
+        figures.kills += 1
+        figures.actions += acked
+        counts = [acked] + ([acked + 1] if acked < n_actions else [])
+        allowed = model_states_at(annotator, lengths, run_seed, counts)
+        figures.integrity_checks += 1
+        check(_integrity_raw(db), f"kill run {run}: PRAGMA integrity_check failed")
+        figures.integrity_passed += 1
+        with Store(db) as store:
+            actual = db_state(store, annotator)
+            if actual not in allowed:
+                lost = sum(len(set(allowed[0][t].items()) - set(actual[t].items())) for t in actual)
+                figures.actions_lost += max(lost, 1)
+                raise ReliabilityFailure(
+                    f"kill run {run}: after {acked} acknowledged actions the database holds neither the state "
+                    f"after {acked} nor after {acked + 1} actions"
+                )
+            for name, state in earlier.items():
+                check(db_state(store, name) == state, f"kill run {run}: the rows of earlier run {name} changed")
+            check(store.replay() == store.table_state(), f"kill run {run}: the event log does not replay")
+            check(store.integrity_ok(), f"kill run {run}: integrity_check failed through the store")
+            earlier[annotator] = actual
+        if check_app is None:
+            check_app = app_available()
+        if check_app and (run % 50 == 0 or run == kills - 1):
+            check_app_mounts(db)
+        figures.kills_survived += 1
+    return figures
+
+
+def _integrity_raw(db: Path) -> bool:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def app_available() -> bool:
+    try:
+        from .tui.app import AnnotatorApp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def check_app_mounts(db: str | Path, annotator: str = "checker") -> None:
+    """Open the database in the Textual app headless and let it mount (then quit)."""
+    import asyncio
+
+    from .tui.app import AnnotatorApp
+
+    async def mount() -> None:
+        with Store(db) as store:
+            app = AnnotatorApp(store, annotator)
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+
+    asyncio.run(mount())
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def file_digest(path: str | Path) -> str:
+    """A hash of a database file and its -wal (an absent -wal counts as an empty one)."""
+    h = hashlib.sha256()
+    for suffix in ("", "-wal"):
+        p = Path(str(path) + suffix)
+        data = p.read_bytes() if p.exists() else b""
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def db_dump(path: str | Path) -> list[str]:
+    """The database's content as SQL lines (read-only connection)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def _main_table(figures: Figures, extra: list[tuple[str, str]]) -> str:
+    rows = [
+        ("processes run", f"{figures.processes}"),
+        ("actions run", f"{figures.actions}"),
+        ("actions lost", f"{figures.actions_lost}"),
+        ("kills (SIGKILL) survived", f"{figures.kills_survived} / {figures.kills}"),
+        ("integrity checks passed", f"{figures.integrity_passed} / {figures.integrity_checks}"),
+        ("bad databases refused cleanly", f"{figures.bad_databases_clean} / {figures.bad_databases}"),
+        ("bad inputs rejected cleanly", f"{figures.bad_inputs_rejected} / {figures.bad_inputs}"),
+        ("fuzz examples run", f"{figures.fuzz_examples}"),
+        *extra,
+    ]
+    width = max(len(k) for k, _ in rows)
+    vwidth = max(len(v) for _, v in rows)
+    line = f"+-{'-' * width}-+-{'-' * vwidth}-+"
+    out = [line, f"| {'check'.ljust(width)} | {'result'.rjust(vwidth)} |", line]
+    out += [f"| {k.ljust(width)} | {v.rjust(vwidth)} |" for k, v in rows]
+    out.append(line)
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``make reliability``: the long runs, one table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m annotator.reliability", description=main.__doc__)
+    parser.add_argument("--workers", type=int, default=32)
+    parser.add_argument("--actions", type=int, default=150, help="actions per load worker")
+    parser.add_argument("--kills", type=int, default=200)
+    parser.add_argument("--fuzz", type=int, default=2000, help="fuzz examples per importer and strategy")
+    parser.add_argument("--quick", action="store_true", help="small numbers (a smoke run)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.workers, args.actions, args.kills, args.fuzz = 4, 30, 5, 50
+    total = Figures()
+    extra: list[tuple[str, str]] = []
+    failures: list[str] = []
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="annotator-reliability-") as tmp:
+        steps = [
+            ("load", lambda d: run_load(d, args.workers, args.actions)),
+            ("kills", lambda d: run_kills(d, args.kills)),
+            ("bad databases", run_bad_databases),
+            ("bad inputs", run_bad_inputs),
+            ("fuzz", lambda d: run_fuzz(args.fuzz)),
+            ("tui kills", lambda d: run_tui_kills(d, max(2, args.kills // 20))),
+        ]
+        for name, step in steps:
+            d = Path(tmp) / name.replace(" ", "_")
+            d.mkdir()
+            t0 = time.time()
+            print(f"running {name}...", file=sys.stderr, flush=True)
+            try:
+                result = step(d)
+            except ReliabilityFailure as exc:
+                failures.append(f"{name}: {exc}")
+                continue
+            if isinstance(result, LoadResult):
+                total.add(result.figures)
+                extra.append((f"load: {args.workers} annotators, actions/s", f"{result.actions_per_second:.0f}"))
+                extra.append(("load: one action p50 / p99", f"{result.p50_ms:.1f} ms / {result.p99_ms:.1f} ms"))
+                extra.append(("load: reader rounds", ", ".join(f"{k} {v}" for k, v in result.reader_rounds.items())))
+            elif result is not None:
+                total.add(result)
+            print(f"  {name} done in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    extra.append(("failures", str(len(failures))))
+    extra.append(("wall time", f"{time.time() - started:.0f} s"))
+    print(_main_table(total, extra))
+    for note in total.notes:
+        print(f"note: {note}")
+    for failure in failures:
+        print(f"FAILED {failure}")
+    return 1 if failures or total.actions_lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

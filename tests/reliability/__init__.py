@@ -1,0 +1,1 @@
+"""The reliability and security suite (load, kills, bad databases, bad inputs, fuzzing)."""
