@@ -230,3 +230,15 @@ async def test_empty_database_shows_how_to_import(store):
         assert "annotator import PATH" in str(app.screen.query_one("#empty").render())
         await pilot.press("e", "n", "d", "u", "question_mark")  # nothing to act on: no crash
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_no_color_terminals_work(store, docs, monkeypatch):
+    """NO_COLOR makes Textual filter every segment (it crashed on unstyled ones)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = AnnotatorApp(store, "alice")
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", "w", "v", "w", "w", "c", "tab", "r", "tab")
+        await pilot.pause(0.4)
+        assert app.is_running
+        assert spans(store, docs[0]) == [(0, 4, "ENTITY"), (5, 14, "CLAIM")]

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from rich._unicode_data import load as load_cell_table
 from rich.cells import _is_single_cell_widths, get_character_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -831,7 +832,20 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
                 text.stylize(cursor_style, len(shown) - 1, len(shown))
             else:
                 text.stylize(cursor_style, at(cursor), at(min(end, cursor + self._cluster_length(cursor))))
-        return Strip(list(text.render(self.app.console)))
+        return Strip(styled_segments(text, self.app.console, base))
+
+
+def styled_segments(text: Text, console, base: Style) -> list[Segment]:
+    """Render ``text`` to segments that all carry a style and some text.
+
+    Rich can yield an empty, unstyled segment; Textual's NO_COLOR filter (Monochrome)
+    crashes on a segment whose style is None.
+    """
+    return [
+        segment if segment.style is not None else Segment(segment.text, base)
+        for segment in text.render(console)
+        if segment.text
+    ]
 
 
 def _zero_width(char: str) -> bool:

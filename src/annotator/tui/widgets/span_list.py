@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .document_view import styled_segments
+
 
 @dataclass(frozen=True)
 class SpanRow:
@@ -184,7 +186,7 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         text.stylize_before(base)  # Text.render ignores Text.style: the base colours must be a span
         if selected:
             text.stylize(self._styles[2])
-        return Strip(list(text.render(self.app.console))).crop_extend(0, width, base)
+        return Strip(styled_segments(text, self.app.console, base)).crop_extend(0, width, base)
 
     def on_click(self, event: events.Click) -> None:
         index = int(self.scroll_offset.y) + event.y
