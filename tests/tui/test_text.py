@@ -111,6 +111,10 @@ def test_word_and_sentence_helpers():
     assert textmod.word_at(text, 2) is None
     assert textmod.snap_to_words(text, 1, 5) == (0, 7)  # "e sa" -> "He said"
     assert textmod.snap_to_words(text, 2, 3) is None  # only a space
+    figures = "rose to $48.6 million, don't"
+    assert figures[slice(*textmod.snap_to_words(figures, 8, 12))] == "$48.6"
+    assert figures[slice(*textmod.snap_to_words(figures, 23, 25))] == "don't"
+    assert figures[slice(*textmod.snap_to_words(figures, 14, 21))] == "million"  # the comma ends the word
     assert textmod.next_sentence_start(text, 0) == text.index("Then")
     assert textmod.previous_sentence_start(text, text.index("Then") + 3) == text.index("Then")
     assert textmod.next_paragraph_start(text, 0) == text.index("Para")

@@ -151,11 +151,22 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
         if trimmed is None:
             return None
         start, end = trimmed
-    while start > 0 and start < n and is_word_char(text[start]) and is_word_char(text[start - 1]):
+    while 0 < start < n and _in_word(text, start) and _in_word(text, start - 1):
         start -= 1
-    while 0 < end < n and is_word_char(text[end - 1]) and is_word_char(text[end]):
+    while 0 < end < n and _in_word(text, end - 1) and _in_word(text, end):
         end += 1
     return trim_whitespace(text, start, end)
+
+
+def _in_word(text: str, i: int) -> bool:
+    """A word character, or punctuation joining two (``48.6``, ``don't``, ``state-run``)."""
+    char = text[i]
+    if is_word_char(char):
+        return True
+    return char in _JOINERS and 0 < i < len(text) - 1 and is_word_char(text[i - 1]) and is_word_char(text[i + 1])
+
+
+_JOINERS = ".,'’-"
 
 
 def next_sentence_start(text: str, offset: int) -> int:
