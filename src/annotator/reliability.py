@@ -328,7 +328,7 @@ def read_worker(db_path: str, stop_file: str, mode: str, out_dir: str) -> dict[s
     while not os.path.exists(stop_file) or rounds == 0:
         try:
             if mode == "export":
-                out = Path(out_dir) / f"round-{rounds}"
+                out = Path(out_dir) / f"export-{os.getpid()}.jsonl"
                 result = subprocess.run(
                     [sys.executable, "-m", "annotator.cli", "--db", db_path, "export", "--format", "jsonl",
                      "--out", str(out)],
@@ -336,9 +336,13 @@ def read_worker(db_path: str, stop_file: str, mode: str, out_dir: str) -> dict[s
                 )
                 if result.returncode != 0:
                     errors.append(f"export exit {result.returncode}: {result.stderr.strip()[-500:]}")
-                shutil.rmtree(out, ignore_errors=True)
-                if out.with_suffix(".jsonl").exists():
-                    out.with_suffix(".jsonl").unlink()
+                else:  # a consistent snapshot: every span fits its text and covers what it says
+                    for line in out.read_text(encoding="utf-8").splitlines():
+                        record = json.loads(line)
+                        for span in record.get("spans", []):
+                            if span["text"] != record["text"][span["start"]:span["end"]]:
+                                errors.append(f"export wrote an inconsistent span: {span}")
+                out.unlink(missing_ok=True)
             elif mode == "agreement":
                 result = subprocess.run(
                     [sys.executable, "-m", "annotator.cli", "--db", db_path, "agreement"],
@@ -566,6 +570,169 @@ def check_app_mounts(db: str | Path, annotator: str = "checker") -> None:
                 await pilot.pause()
 
     asyncio.run(mount())
+
+
+# -- the real app in a pseudo-terminal, killed mid-session -------------------------------------
+
+
+TUI_TEXT = (
+    "Officials in Geneva told reporters on Monday that the ministry had released three hundred prisoners "
+    "from Evin after weeks of talks with families, lawyers, diplomats and a committee of independent doctors "
+    "who visited the wards twice and counted every bed in every block of the old prison building.\n"
+)
+
+
+def _console_script() -> str:
+    candidate = Path(sys.executable).with_name("annotator")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("annotator")
+    if not found:
+        raise ReliabilityFailure("the annotator console script is not installed")
+    return found
+
+
+class PtyApp:
+    """``annotator`` running in a pseudo-terminal of a fixed size, read continuously."""
+
+    def __init__(self, db: Path, annotator: str, rows: int = 30, cols: int = 110) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.master, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "TEXTUAL_ANIMATIONS": "none",
+               "COLUMNS": str(cols), "LINES": str(rows)}
+        env.pop("NO_COLOR", None)
+        self.process = subprocess.Popen(
+            [_console_script(), "--db", str(db), "--annotator", annotator, "--no-mouse"],
+            stdin=child, stdout=child, stderr=child, env=env, close_fds=True, start_new_session=True,
+        )
+        os.close(child)
+        self.output = bytearray()
+
+    def pump(self, seconds: float) -> None:
+        import select
+
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.master], [], [], max(0.0, min(left, 0.05)))
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                self.output += chunk
+            if left <= 0:
+                return
+
+    def wait_for(self, needle: bytes, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.output:
+                return True
+            if self.process.poll() is not None:
+                self.pump(0.1)
+                return needle in self.output
+            self.pump(0.1)
+        return needle in self.output
+
+    def press(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.close()
+
+    def close(self) -> None:
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+
+
+def _span_ids(db: Path, annotator: str) -> set[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return {r[0] for r in conn.execute("SELECT id FROM spans WHERE annotator = ?", [annotator])}
+    finally:
+        conn.close()
+
+
+def run_tui_kills(workdir: str | Path, kills: int = 2, tags_before_kill: int = 4, seed: int = 5) -> Figures:
+    """Drive the real app by keys (e tags the word under the cursor, w moves a word), wait until each
+    tag is in the database, press a burst more, SIGKILL at a random moment; then the database passes
+    integrity_check, every tag seen before the kill is there, and the app opens again (and quits on q)."""
+    workdir = Path(workdir)
+    db = workdir / "tui.db"
+    with Store(db) as store:
+        store.import_records([ImportRecord(Document.from_text("prison-release.txt", TUI_TEXT))], actor="setup")
+    rng = random.Random(seed)
+    figures = Figures()
+    seen: set[str] = set()
+    for run in range(kills):
+        annotator = f"tui{run}"
+        app = PtyApp(db, annotator)
+        figures.processes += 1
+        try:
+            check(app.wait_for(b"prison-release", 30), f"tui run {run}: the app did not show the document: "
+                  + app.output[-1500:].decode(errors="replace"))
+            app.pump(0.5)
+            mine: set[str] = set()
+            for tag in range(tags_before_kill):
+                app.press("w" * rng.randrange(1, 3))
+                app.pump(0.05)
+                app.press("e")
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    app.pump(0.05)
+                    now_ids = _span_ids(db, annotator)
+                    if len(now_ids) > len(mine):
+                        mine = now_ids
+                        break
+                else:
+                    raise ReliabilityFailure(f"tui run {run}: tag {tag + 1} never reached the database")
+                figures.actions += 1
+            # a burst of keys still being handled when the kill lands
+            app.press("".join(rng.choice(["w", "e", "we", "ww", "wc"]) for _ in range(rng.randrange(3, 15))))
+            app.pump(rng.uniform(0.0, 0.3))
+            seen |= mine | _span_ids(db, annotator)  # everything committed before the kill must survive it
+        finally:
+            app.kill()
+        figures.kills += 1
+        figures.integrity_checks += 1
+        check(_integrity_raw(db), f"tui run {run}: integrity_check failed after the kill")
+        figures.integrity_passed += 1
+        present = set()
+        with Store(db) as store:
+            present = {s.id for doc in store.document_ids() for s in store.spans_for(doc)}
+            check(store.replay() == store.table_state(), f"tui run {run}: the event log does not replay")
+        missing = {i for i in seen if i not in present}
+        figures.actions_lost += len(missing)
+        check(not missing, f"tui run {run}: {len(missing)} tags in the database before the kill are gone")
+        # the app opens again on the same database and quits cleanly
+        again = PtyApp(db, annotator)
+        try:
+            check(again.wait_for(b"prison-release", 30), f"tui run {run}: the app did not open again")
+            again.pump(0.3)
+            again.press("q")
+            deadline = time.monotonic() + 15
+            while again.process.poll() is None and time.monotonic() < deadline:
+                again.pump(0.1)
+            check(again.process.poll() == 0, f"tui run {run}: the app did not quit cleanly after reopening")
+        finally:
+            again.kill()
+        figures.kills_survived += 1
+    return figures
 
 
 # -- files ---------------------------------------------------------------------------------------
