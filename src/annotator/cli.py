@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -123,6 +124,12 @@ class AnnotatorGroup(click.Group):
             return super().invoke(ctx)
         except AnnotatorError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except sqlite3.DatabaseError as exc:
+            # damage SQLite only notices when a command reads the broken page (not at open)
+            from .store import _friendly
+
+            click.echo(f"error: {_friendly(exc, _settings(ctx).db_path)}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted: every finished action is saved", err=True)
