@@ -45,7 +45,9 @@ def test_generated_large_cases(tmp_path: Path) -> None:
 
 def test_the_runner_counts_every_case(tmp_path: Path) -> None:
     figures = run_bad_inputs(tmp_path, huge_mb=1)
-    assert figures.bad_inputs == figures.bad_inputs_rejected == len(MANIFEST) + 3
+    assert figures.bad_inputs == len(MANIFEST) + 3
+    assert figures.bad_inputs_rejected + figures.hostile_valid_imported == figures.bad_inputs
+    assert figures.hostile_valid_imported == sum(1 for spec in MANIFEST.values() if spec.get("accept")) + 1
 
 
 @pytest.mark.parametrize(
