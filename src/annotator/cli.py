@@ -21,6 +21,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .errors import AnnotatorError
 from .models import LabelSchema, json_schemas
@@ -112,6 +113,27 @@ def annotator_name(ctx: click.Context) -> str:
     return name
 
 
+#: Control characters (C0, DEL, C1) and bidi overrides/isolates, shown as escapes instead of sent raw.
+_VISIBLE = {
+    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def visible(value: object) -> str:
+    """A string from the data (a name, an annotator, a path) with control characters made visible.
+
+    Names come from imported files: printed raw, ESC sequences would retitle or
+    clear the terminal and newlines would break the one-line error rule.
+    """
+    return str(value).translate(_VISIBLE)
+
+
+def shown(value: object) -> Text:
+    """Data for a Rich table: plain text (never parsed as markup) with control characters visible."""
+    return Text(visible(value))
+
+
 def stderr_console() -> Console:
     return Console(stderr=True)
 
@@ -123,13 +145,13 @@ class AnnotatorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnnotatorError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {visible(exc)}", err=True)
             ctx.exit(2)
         except sqlite3.DatabaseError as exc:
             # damage SQLite only notices when a command reads the broken page (not at open)
             from .store import _friendly
 
-            click.echo(f"error: {_friendly(exc, _settings(ctx).db_path)}", err=True)
+            click.echo(f"error: {visible(_friendly(exc, _settings(ctx).db_path))}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted: every finished action is saved", err=True)
@@ -261,13 +283,13 @@ def docs(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(rows)} documents in {store.path}")
+    table = Table(title=shown(f"{len(rows)} documents in {store.path}"))
     for col in ("#", "name", "chars", "annotators (status, spans)"):
         table.add_column(col, justify="right" if col in ("#", "chars") else "left")
     for row in rows:
         people = sorted(set(row["spans"]) | set(row["status"]))
         detail = ", ".join(f"{p} ({row['status'].get(p, 'todo')}, {row['spans'].get(p, 0)})" for p in people)
-        table.add_row(str(row["position"]), row["name"], str(row["characters"]), detail or "-")
+        table.add_row(str(row["position"]), shown(row["name"]), str(row["characters"]), shown(detail or "-"))
     Console().print(table)
 
 
@@ -284,16 +306,16 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         return
     labels = store.schema.label_names
     extra = sorted({label for per in counts.values() for label in per} - set(labels))
-    table = Table(title=f"spans per label and annotator in {store.path}")
+    table = Table(title=shown(f"spans per label and annotator in {store.path}"))
     table.add_column("annotator")
     for label in labels + extra:
-        table.add_column(label, justify="right")
+        table.add_column(shown(label), justify="right")
     table.add_column("total", justify="right")
     totals = {label: 0 for label in labels + extra}
     for annotator, per in counts.items():
         for label, n in per.items():
             totals[label] += n
-        table.add_row(annotator, *(str(per.get(label, 0)) for label in labels + extra), str(sum(per.values())))
+        table.add_row(shown(annotator), *(str(per.get(label, 0)) for label in labels + extra), str(sum(per.values())))
     table.add_row("all", *(str(totals[label]) for label in labels + extra), str(sum(totals.values())), style="bold")
     Console().print(table)
 
