@@ -34,13 +34,13 @@ def sniff(path: Path, head: bytes) -> bool:
     if first != b"{":
         return False
     line = head.split(b"\n", 1)[0]
-    if b'"text"' not in line:
-        return False
     try:
         obj = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return True  # a first line longer than the head: the "text" key is enough
-    return not looks_like_doccano(obj)
+        return b'"text"' in line  # a first line longer than the head: the "text" key is enough
+    # Any other JSON object line is ours (read() then says what is wrong with it), except
+    # doccano's lines and a single Label Studio task ({"data": {"text": ...}}).
+    return not looks_like_doccano(obj) and not (isinstance(obj, dict) and "data" in obj and "text" not in obj)
 
 
 def looks_like_doccano(obj: Any) -> bool:
