@@ -543,6 +543,45 @@ def run_kills(workdir: str | Path, kills: int = 20, n_actions: int = 1_000_000, 
     return figures
 
 
+def run_import_kills(workdir: str | Path, kills: int = 3, documents: int = 3000, seed: int = 9) -> Figures:
+    """SIGKILL ``annotator import`` at random moments: the import is all there or not there at all."""
+    workdir = Path(workdir)
+    db = workdir / "import-kill.db"
+    make_project(db)
+    rng = random.Random(seed)
+    figures = Figures()
+    base = len(TEXTS)
+    for run in range(kills):
+        src = workdir / f"batch-{run}.jsonl"
+        with src.open("w", encoding="utf-8") as fh:
+            for i in range(documents):
+                text = f"Batch {run} document {i}: Sony said revenue rose {i}% in the quarter."
+                fh.write(json.dumps({"text": text, "spans": [{"start": 0, "end": 5, "label": "CLAIM"}]}) + "\n")
+        proc = subprocess.Popen(
+            [_console_script(), "--db", str(db), "import", str(src), "--annotator", f"imp{run}", "--quiet"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        figures.processes += 1
+        time.sleep(rng.uniform(0.2, 2.5))  # an import of this size takes about 1-2 s: some kills land after it
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        figures.kills += 1
+        figures.integrity_checks += 1
+        check(_integrity_raw(db), f"import kill {run}: integrity_check failed")
+        figures.integrity_passed += 1
+        with Store(db) as store:
+            count = store.document_count()
+            spans = sum(store.label_counts().get(f"imp{run}", {}).values())
+            check(store.replay() == store.table_state(), f"import kill {run}: the event log does not replay")
+        check(count in (base, base + documents) and spans in (0, documents) and (spans == documents) == (count > base),
+              f"import kill {run}: half an import is in the database ({count - base} documents, {spans} spans)")
+        if count > base:
+            figures.notes.append(f"import kill {run} landed after the commit")
+            base = count
+        figures.kills_survived += 1
+    return figures
+
+
 def _integrity_raw(db: Path) -> bool:
     import sqlite3
 
@@ -1266,6 +1305,7 @@ def main(argv: list[str] | None = None) -> int:
         steps = [
             ("load", lambda d: run_load(d, args.workers, args.actions)),
             ("kills", lambda d: run_kills(d, args.kills)),
+            ("import kills", lambda d: run_import_kills(d, max(3, args.kills // 10))),
             ("bad databases", run_bad_databases),
             ("bad inputs", run_bad_inputs),
             ("fuzz", lambda d: run_fuzz(args.fuzz)),

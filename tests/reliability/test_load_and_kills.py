@@ -39,3 +39,10 @@ def test_twenty_sigkills_at_random_moments_lose_no_acknowledged_action(tmp_path:
     assert figures.kills_survived == 20
     assert figures.actions_lost == 0
     assert figures.integrity_passed == figures.integrity_checks == 20
+
+
+def test_an_import_killed_at_random_moments_is_all_or_nothing(tmp_path: Path) -> None:
+    from annotator.reliability import run_import_kills
+
+    figures = run_import_kills(tmp_path, kills=3, documents=3000)
+    assert figures.kills_survived == 3
