@@ -60,8 +60,6 @@ def test_error_lines_do_not_carry_control_characters(tmp_path: Path) -> None:
     _no_raw_controls(outcome.stderr)
 
 
-@pytest.mark.xfail(reason="review/command.py renders annotator names as Rich markup (reported to the review engineer)",
-                   strict=False)
 def test_agreement_with_hostile_annotator_names(hostile_db: Path) -> None:
     outcome = run_script("--db", str(hostile_db), "agreement", "--by-document", env={"COLUMNS": "200"})
     assert outcome.code == 0 and "Traceback" not in outcome.stderr, outcome.stderr[-1500:]

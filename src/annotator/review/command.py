@@ -11,8 +11,9 @@ import click
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from ..cli import annotator_name, common_options, open_store, stderr_console
+from ..cli import annotator_name, common_options, open_store, shown, stderr_console, visible
 from ..errors import AnnotatorError
 from ..models import Status
 from ..store import Store
@@ -53,12 +54,12 @@ def _fmt(value: float | None) -> str:
 def _figure_row(name: str, fig: dict[str, Any]) -> list[str]:
     ex, pa = fig["exact"], fig["partial"]
     return [
-        name, str(fig["documents"]), str(fig["spans"]), _fmt(ex["precision"]), _fmt(ex["recall"]), _fmt(ex["f1"]),
+        shown(name), str(fig["documents"]), str(fig["spans"]), _fmt(ex["precision"]), _fmt(ex["recall"]), _fmt(ex["f1"]),
         _fmt(pa["f1"]), _fmt(fig["kappa"]), _fmt(fig.get("alpha")), str(fig["tokens"]),
     ]
 
 
-def _figure_table(title: str, first: str, width: int = 80) -> Table:
+def _figure_table(title: str | Text, first: str, width: int = 80) -> Table:
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
     table.add_column(first, no_wrap=True, overflow="ellipsis", max_width=max(10, width - 66))
     for col in ("docs", "spans", "P", "R", "F1", "ovl F1", "kappa", "alpha", "tokens"):
@@ -70,11 +71,12 @@ def print_agreement(report: dict[str, Any], console: Console) -> None:
     docs = report["documents"]
     if not docs["compared"]:
         console.print(
-            f"no document was annotated by two or more of {', '.join(report['annotators']) or 'the annotators'} "
-            f"({docs['single_annotator']} annotated by only one, left out)"
+            f"no document was annotated by two or more of {visible(', '.join(report['annotators'])) or 'the annotators'} "
+            f"({docs['single_annotator']} annotated by only one, left out)",
+            markup=False, highlight=False,
         )
         return
-    table = _figure_table(f"agreement of {', '.join(report['annotators'])}", "label", console.width)
+    table = _figure_table(shown(f"agreement of {', '.join(report['annotators'])}"), "label", console.width)
     table.add_row(*_figure_row("all labels", report["overall"]), style="bold")
     for label, fig in report["per_label"].items():
         table.add_row(*_figure_row(label, fig))
@@ -179,10 +181,10 @@ def merge(ctx: click.Context, other: Path, quiet: bool) -> None:
             report = store.merge_from(other, progress=update)
     else:
         report = store.merge_from(other)
-    click.echo(report.line())
+    click.echo(visible(report.line()))
     if not quiet:
         for conflict in report.conflicts:
-            click.echo(f"conflict: {conflict}")
+            click.echo(f"conflict: {visible(conflict)}")
 
 
 # -- reviewers -----------------------------------------------------------------------------------
