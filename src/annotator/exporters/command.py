@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import _no_mouse, _remember, open_store, stderr_console
+from ..cli_support import _no_mouse, _remember, open_store, stderr_console
 from ..errors import AnnotatorError
 from ..models import Status
 from ..offsets import UNITS

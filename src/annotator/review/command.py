@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..cli import annotator_name, common_options, open_store, shown, stderr_console, visible
+from ..cli_support import annotator_name, common_options, open_store, shown, stderr_console, visible
 from ..errors import AnnotatorError
 from ..models import Status
 from ..store import Store
