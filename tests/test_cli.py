@@ -188,7 +188,10 @@ def test_schema_command_prints_the_json_schemas():
     assert set(schemas) == {p.name for p in (REPO / "schemas").glob("*.schema.json")}
 
 
-@pytest.mark.parametrize("command", [[], ["import"], ["docs"], ["stats"], ["schema"], ["annotate"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["import"], ["docs"], ["stats"], ["schema"], ["annotate"], ["export"], ["review"], ["agreement"], ["merge"], ["reviewers"]],
+)
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output and "--db" in result.output
