@@ -96,7 +96,7 @@ def test_the_console_script_prints_no_traceback_for_bad_databases(
     for name in ("truncated at 4096 bytes", "newer version (rollback journal)", "garbled schema page"):
         path, needle = cases[name]
         before = file_digest(path)
-        for args in (["docs"], ["import", str(sample_text_file)]):
+        for args in ([], ["docs"], ["import", str(sample_text_file)]):  # [] is the app itself
             assert_clean_error(run_script("--db", str(path), *args), needle)
         assert file_digest(path) == before
 
