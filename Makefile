@@ -29,7 +29,9 @@ reliability: $(VENV)/.installed-test
 	$(BIN)/python -m annotator.reliability
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_export.py
+	$(BIN)/python benchmarks/bench_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
