@@ -162,3 +162,22 @@ def test_conll_refuses_spans_off_token_boundaries(tmp_path):
     store.import_records([ImportRecord(doc, [Span(document_id=doc.id, start=0, end=3, label="ENTITY", annotator="a")])], "t")
     with pytest.raises(AnnotatorError, match=r"1 spans do not start and end on token boundaries: d by a: ENTITY 0-3 'Son'"):
         export_to(store, "conll", tmp_path / "o.conll")
+
+
+def test_jsonl_loads_as_is_with_hugging_face_datasets(project, tmp_path, monkeypatch):
+    """The native export is a dataset: datasets.load_dataset("json") reads it, offsets select the span texts."""
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    import datasets  # in the test extra
+    out = tmp_path / "out.jsonl"
+    export_to(project.store, "jsonl", out)
+    rows = datasets.load_dataset("json", data_files=str(out), split="train", cache_dir=str(tmp_path / "cache"))
+    assert rows.num_rows == len(out.read_text(encoding="utf-8").splitlines())
+    spans = 0
+    for row in rows:
+        for span in row["spans"]:
+            assert row["text"][span["start"] : span["end"]] == span["text"]
+            spans += 1
+    assert spans == 8
+    assert any(row["relations"] for row in rows)
