@@ -706,7 +706,7 @@ class Store:
                 else:
                     self._put(table, before)
                 self._log(action, actor, kind, table, current, before, f"{kind}: {_plain(event['what'])}", target=target)
-                if table == "spans":
+                if table in ("spans", "gold"):
                     offset = (before or after)["start"]
             description = f"{kind}: " + "; ".join(_plain(e["what"]) for e in reversed(events))
             return ActionResult(action, description, events[0]["document_id"], offset)

@@ -120,3 +120,12 @@ def test_reviewing_never_touches_annotators_spans(project):
     assert store.spans_for(doc.id) + store.spans_for(doc2.id) == before
     with pytest.raises(AnnotatorError, match="belongs to alice"):
         store.delete_span(next(s.id for s in before if s.annotator == "alice"), "lead")
+
+
+def test_undoing_a_gold_decision_says_where_it_was(project):
+    store, doc, _ = project
+    start, end = find(doc.text, "NCRI")
+    store.decide(doc.id, start, end, "SOURCE", "accept", "lead", ["alice"])
+    result = store.undo("lead")
+    assert (result.document_id, result.offset) == (doc.id, start)
+    assert store.gold_decisions(doc.id) == []

@@ -350,7 +350,7 @@ class ReviewScreen(Screen[None]):
         try:
             self.store.decide_many(self.document_id, changes, self.reviewer)
         except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self.notify(str(exc), severity="error", timeout=6, markup=False)
             return False
         self.draft = None
         self.view.clear_selection()
@@ -517,7 +517,7 @@ class ReviewScreen(Screen[None]):
         try:
             result = self.store.undo(self.reviewer) if kind == "undo" else self.store.redo(self.reviewer)
         except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            self.notify(str(exc), severity="error", timeout=6, markup=False)
             return
         if result is None:
             self.notify(f"nothing to {kind}")
@@ -530,8 +530,8 @@ class ReviewScreen(Screen[None]):
             if other != self.document_id:
                 self.summaries[other] = _summary(review_document(self.store, other))
         self.draft = None
-        self.reload()
-        self.notify(result.description)
+        self.reload(cursor=result.offset)
+        self.notify(result.description, markup=False)
 
     def action_undo(self) -> None:
         self._invert("undo")
