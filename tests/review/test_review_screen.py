@@ -168,3 +168,21 @@ def test_snapshot_after_accepting(snap_compare, tmp_path):
 
 def test_snapshot_blind(snap_compare, tmp_path):
     assert snap_compare(_snapshot_app(tmp_path, blind=True), terminal_size=(110, 32))
+
+
+async def test_command_palette_carries_every_review_action(project):
+    from annotator.tui.commands import ScreenCommands
+
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        provider = ScreenCommands(s)
+        names = [hit.text async for hit in provider.discover()]
+        described = [b.description for b in s.BINDINGS if b.description]
+        assert names and all(any(d in n or n in d for n in names) for d in described)
+        hits = [hit async for hit in provider.search("accept all agreed")]
+        assert hits, names
+        max(hits, key=lambda h: h.score).command()
+        await pilot.pause()
+        assert sum(1 for d in store.gold_decisions(doc.id) if d.decision == "accept") == 4

@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p) of the annotation screen: every action by its description,
-"Tag as LABEL" for each label, and "Go to document N: name" for every document."""
+"""Command palette (ctrl+p) providers: every action of a screen by its description (the review
+screen), plus "Go to document N: name" for every document (the annotation screen)."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def binding_entries(screen: DOMNode) -> list[tuple[DOMNode, str, str, list[str]]
     return list(entries.values())
 
 
-class AnnotateCommands(Provider):
-    """Actions of the annotation screen for the command palette."""
+class ScreenCommands(Provider):
+    """Every described binding of the screen and its document view, for the command palette."""
 
     def _actions(self) -> list[tuple[str, Callable[[], object], str]]:
         commands = []
@@ -46,6 +46,27 @@ class AnnotateCommands(Provider):
             run = partial(node.call_later, node.run_action, action)
             commands.append((description, run, "key: " + ", ".join(keys)))
         return commands
+
+    def _searchable(self) -> list[tuple[str, Callable[[], object], str]]:
+        return self._actions()
+
+    async def discover(self) -> Hits:
+        for name, command, help_text in self._actions():
+            yield DiscoveryHit(name, command, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, command, help_text in self._searchable():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, text=name, help=help_text or None)
+
+
+class AnnotateCommands(ScreenCommands):
+    """The annotation screen's actions, and a command to go to each document."""
+
+    def _searchable(self) -> list[tuple[str, Callable[[], object], str]]:
+        return self._actions() + self._documents()
 
     def _documents(self) -> list[tuple[str, Callable[[], object], str]]:
         store = getattr(self.screen, "store", None)
@@ -56,14 +77,3 @@ class AnnotateCommands(Provider):
              partial(self.screen.call_later, self.screen.run_action, f"goto_document('{document_id}')"), "")
             for position, (document_id, name) in enumerate(store.document_names(), start=1)
         ]
-
-    async def discover(self) -> Hits:
-        for name, command, help_text in self._actions():
-            yield DiscoveryHit(name, command, text=name, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, command, help_text in self._actions() + self._documents():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), command, text=name, help=help_text or None)

@@ -31,6 +31,7 @@ from ...errors import AnnotatorError
 from ...review.agreement import simple_tokenize
 from ...review.candidates import Candidate, ReviewDocument, review_document
 from ...store import GoldChange, Store
+from ..commands import ScreenCommands
 from ..text import excerpt, inline_text
 from ..widgets.document_view import DocumentView, Highlight
 
@@ -119,6 +120,8 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #review-list { padding: 0 1; }
     ReviewScreen #review-legend { height: auto; padding: 0 1; border-top: hkey $primary 50%; }
     """
+
+    COMMANDS = Screen.COMMANDS | {ScreenCommands}
 
     BINDINGS = [
         Binding("a", "accept", "Accept", id="review.accept"),
