@@ -85,6 +85,29 @@ async def test_cursor_moves_by_character_over_wide_and_combining_characters(stor
         assert spans(store, document) == [(3, 7, "ENTITY")]
 
 
+async def test_cursor_never_stops_inside_a_flag(store):
+    text = "a 🇫🇷🇩🇪 b"  # two flags, four regional indicators
+    document = Document.from_text("flags.txt", text)
+    store.import_records([ImportRecord(document)], actor="t")
+    app = AnnotatorApp(store, "alice")
+    async with app.run_test(size=(60, 10)) as pilot:
+        view = app.screen.view
+        stops = [view.cursor]
+        for _ in range(5):
+            await pilot.press("l")
+            stops.append(view.cursor)
+        assert stops == [0, 1, 2, 4, 6, 7]
+        backward = []
+        for _ in range(3):
+            await pilot.press("h")
+            backward.append(view.cursor)
+        assert backward == [6, 4, 2]
+        view.move_cursor(3)  # into the first flag: lands on its start
+        assert view.cursor == 2
+        view.move_cursor(5)
+        assert view.cursor == 4
+
+
 async def test_long_lines_soft_wrap_and_the_cursor_follows(store):
     text = " ".join(f"word{i}" for i in range(400)) + "\n" + "x" * 500
     document = Document.from_text("long.txt", text)

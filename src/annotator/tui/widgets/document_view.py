@@ -539,6 +539,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if offset >= n:
             return 0
         end = offset + 1
+        if _regional(display[offset]) and end < n and _regional(display[end]) and not _second_regional(display, offset):
+            end += 1  # a flag: two regional indicators are one character
         while end < n and display[end] not in "\n\t" and (_zero_width(display[end]) or display[end - 1] == "\u200d"):
             end += 1
         return end - offset
@@ -552,6 +554,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             if display[offset - 1] == "\n":
                 break
             offset -= 1
+        if 0 < offset < len(display) and _second_regional(display, offset):
+            offset -= 1  # never between the two halves of a flag
+            return self._clamp_to_stop(offset)
         return offset
 
     # -- events and resizing ---------------------------------------------------------------
@@ -846,6 +851,21 @@ def styled_segments(text: Text, console, base: Style) -> list[Segment]:
         for segment in text.render(console)
         if segment.text
     ]
+
+
+def _regional(char: str) -> bool:
+    """A regional indicator symbol: two of them make one flag."""
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _second_regional(display: str, offset: int) -> bool:
+    """Whether ``offset`` is the second regional indicator of a flag (an odd count of them runs up to it)."""
+    if not _regional(display[offset]):
+        return False
+    i = offset
+    while i > 0 and _regional(display[i - 1]):
+        i -= 1
+    return (offset - i) % 2 == 1
 
 
 def _zero_width(char: str) -> bool:
