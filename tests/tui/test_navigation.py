@@ -242,3 +242,25 @@ async def test_no_color_terminals_work(store, docs, monkeypatch):
         await pilot.pause(0.4)
         assert app.is_running
         assert spans(store, docs[0]) == [(0, 4, "ENTITY"), (5, 14, "CLAIM")]
+
+
+async def test_a_search_match_selects_whole_characters(store):
+    from annotator.models import Document
+    from annotator.store import ImportRecord
+
+    text = "thumbs 👍🏽 up, cafe\u0301 open\n"
+    document = Document.from_text("emoji.txt", text)
+    store.import_records([ImportRecord(document)], actor="t")
+    app = AnnotatorApp(store, "alice")
+    async with app.run_test() as pilot:
+        view = app.screen.view
+        await pilot.press("slash")
+        app.screen.query_one("#search-input").value = "👍"
+        await pilot.press("enter")
+        thumbs = text.index("👍")
+        assert view.selection == (thumbs, thumbs + 2)  # the skin tone modifier comes with it
+        await pilot.press("e")
+        assert spans(store, document) == [(thumbs, thumbs + 2, "ENTITY")]
+        await pilot.press("slash", *"cafe", "enter")
+        cafe = text.index("cafe")
+        assert view.selection == (cafe, cafe + 5)  # the combining accent on the e comes with it

@@ -856,7 +856,7 @@ class AnnotateScreen(Screen):
         if match is None:
             self.notify(f"Not found: {textmod.inline_text(self.search_query)}", severity="warning", markup=False)
             return
-        self.view.select(match[0], match[1])
+        self.view.select(*self.view.whole_characters(*match))  # "👍" selects "👍🏽", "e" selects "é"
         if wrapped:
             self.notify("Search wrapped around", timeout=2)
 

@@ -348,6 +348,16 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor = self._clamp_to_stop(start if cursor is None else max(0, min(cursor, n)))
         self._after_move(old)
 
+    def whole_characters(self, start: int, end: int) -> tuple[int, int]:
+        """``[start, end)`` widened so that it cuts no character (emoji sequence, flag, combining mark)."""
+        n = len(self._text)
+        start = self._clamp_to_stop(max(0, min(start, n)))
+        end = max(start, min(end, n))
+        stop = self._clamp_to_stop(end)
+        if stop != end:
+            end = stop + self._cluster_length(stop)
+        return start, end
+
     def clear_selection(self) -> None:
         """Drop the selection and leave mark (visual) mode."""
         if self._mode is None:
