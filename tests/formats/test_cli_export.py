@@ -133,3 +133,11 @@ def test_import_guesses_formats_and_takes_offsets(project, tmp_path):
     # the same file read as code points: the emoji document's offsets no longer match its text
     result = run(tmp_path / "fresh3.db", "import", str(ls), "--offsets", "codepoints")
     assert_refused(result, "value.text", "check --offsets")
+
+
+def test_binary_and_folder_formats_refused_on_stdout_say_nothing_was_written(project):
+    result = run(project.path, "export", "--format", "brat", "--out", "-")
+    assert_refused(result, "pass --out PATH")
+    assert "incomplete" not in result.stderr  # nothing at all was written
+    assert result.stdout == ""
+

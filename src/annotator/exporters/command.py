@@ -92,6 +92,8 @@ def export(
         ents=_label_list(ents, schema.label_names, "--ents"), overlap=overlap or "refuse", relations=relations,
         config=config, lang=lang or "en", verbose=verbose,
     )
+    if to_stdout and module.TARGET != "text":
+        raise AnnotatorError(f"{module.FORMAT} cannot be written to standard output: pass --out PATH")
     records = _with_progress(export_records(store, selection), store)
     try:
         summary = write_export(module, records, out, options)
