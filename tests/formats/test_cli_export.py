@@ -141,3 +141,12 @@ def test_binary_and_folder_formats_refused_on_stdout_say_nothing_was_written(pro
     assert "incomplete" not in result.stderr  # nothing at all was written
     assert result.stdout == ""
 
+
+def test_an_annotator_filter_matching_nobody_warns(project, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = run(project.path, "export", "--format", "jsonl", "--out", str(out), "--annotator", "alcie")
+    assert result.exit_code == 0, result.output
+    assert "exported 0 documents" in result.stdout
+    assert "warning: --annotator alcie: nothing by them was exported (annotators with spans: alice" in result.stderr
+    quiet = run(project.path, "export", "--format", "jsonl", "--out", str(out), "--annotator", "alice")
+    assert "warning" not in quiet.stderr

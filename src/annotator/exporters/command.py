@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_support import _no_mouse, _remember, open_store, stderr_console
+from ..cli_support import _no_mouse, _remember, open_store, stderr_console, visible
 from ..errors import AnnotatorError
 from ..models import Status
 from ..offsets import UNITS
@@ -94,13 +94,26 @@ def export(
     )
     if to_stdout and module.TARGET != "text":
         raise AnnotatorError(f"{module.FORMAT} cannot be written to standard output: pass --out PATH")
-    records = _with_progress(export_records(store, selection), store)
+    seen: set[str] = set()
+    records = _with_progress(_noting_annotators(export_records(store, selection), seen), store)
     try:
         summary = write_export(module, records, out, options)
     except AnnotatorError as exc:
         outcome = "the output on standard output is incomplete" if to_stdout else f"nothing was written to {out}"
         raise AnnotatorError(f"{exc} ({outcome})") from None
     click.echo(summary.line("standard output" if to_stdout else out, verbose), err=to_stdout)
+    missing = [name for name in dict.fromkeys(annotators) if name not in seen]
+    if missing:
+        # A mistyped name is not an error (the export is valid and empty for it), but never silent.
+        known = ", ".join(visible(name) for name in store.annotators()) or "none"
+        click.echo(f"warning: --annotator {', '.join(visible(name) for name in missing)}: nothing by them "
+                   f"was exported (annotators with spans: {known})", err=True)
+
+
+def _noting_annotators(records: Iterator[ExportRecord], seen: set[str]) -> Iterator[ExportRecord]:
+    for record in records:
+        seen.add(record.annotator)
+        yield record
 
 
 def write_export(module, records: Iterable[ExportRecord], out: str, options: ExportOptions) -> ExportSummary:
