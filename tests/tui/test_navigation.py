@@ -106,7 +106,7 @@ async def test_relation_from_claim_to_source_and_back(app, store, docs):
         screen = app.screen
         screen.view.move_cursor(2)
         await pilot.press("r")
-        assert "linking from CLAIM" in screen.header.plain
+        assert "linking CLAIM: r on target, esc cancels" in screen.header.plain
         screen.view.move_cursor(66)
         await pilot.press("r")
         relations = store.relations_for(docs[0].id)
@@ -264,3 +264,23 @@ async def test_a_search_match_selects_whole_characters(store):
         await pilot.press("slash", *"cafe", "enter")
         cafe = text.index("cafe")
         assert view.selection == (cafe, cafe + 5)  # the combining accent on the e comes with it
+
+
+async def test_the_linking_hint_fits_the_header_at_80_columns(store):
+    from annotator.models import Document
+    from annotator.store import ImportRecord
+
+    document = Document.from_text("water-utility-court-ruling.txt", "The court said so, the Mayor said.\n")
+    store.import_records([ImportRecord(document)], actor="t")
+    add_span(store, document, 0, 17, "FIGURE")
+    app = AnnotatorApp(store, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.view.move_cursor(2)
+        await pilot.press("r")
+        await pilot.pause()
+        header = screen.header.plain
+        assert header.endswith("esc cancels]")
+        shown = screen.header.render().plain
+        assert shown.endswith("esc cancels]") and shown.startswith("water-utility")
+        assert len(shown) <= screen.header.content_region.width  # the name gives way, not the hint

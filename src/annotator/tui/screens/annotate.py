@@ -275,7 +275,7 @@ class AnnotateScreen(Screen):
             flags.append("everyone")
         if self.pending_head and self.pending_head in self.spans:
             head = self.spans[self.pending_head]
-            flags.append(f"linking from {head.label}: r on the other span, esc cancels")
+            flags.append(f"linking {head.label}: r on target, esc cancels")
         self.header.show(
             self.document.name,
             self.store.document_position(self.document.id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.widget import Widget
 
@@ -23,14 +24,14 @@ class DocumentHeader(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._content = Content("")
+        self._name = ""
+        self._rest = Content("")
 
     def show(
         self, name: str, position: int, count: int, status: str, flags: list[str] | None = None,
         readonly: bool = False,
     ) -> None:
         parts: list[tuple[str, str] | str] = [
-            (inline_text(name), "bold"),
-            "  ",
             (f"{position}/{count}", "bold"),
             "  ",
             (status.replace("_", " "), "italic" if status != "done" else "bold reverse"),
@@ -39,10 +40,13 @@ class DocumentHeader(Widget):
             parts += ["  ", ("read-only", "bold reverse")]
         for flag in flags or []:
             parts += ["  ", (f"[{inline_text(flag)}]", "bold")]
-        self._content = Content.assemble(*parts)
+        self._name = inline_text(name)
+        self._rest = Content.assemble("  ", *parts)
+        self._content = Content.assemble((self._name, "bold"), self._rest)
         self.refresh()
 
     def show_text(self, text: str) -> None:
+        self._name = ""
         self._content = Content(text)
         self.refresh()
 
@@ -51,4 +55,10 @@ class DocumentHeader(Widget):
         return self._content.plain
 
     def render(self) -> Content:
-        return self._content
+        """The whole line; when it is too wide, the document name gives way (…) so the rest stays whole."""
+        width = self.content_region.width
+        if not self._name or width <= 0 or self._content.cell_length <= width:
+            return self._content
+        room = max(8, width - self._rest.cell_length)
+        name = set_cell_size(self._name, room - 1).rstrip() + "…" if cell_len(self._name) > room else self._name
+        return Content.assemble((name, "bold"), self._rest)
