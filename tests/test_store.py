@@ -191,6 +191,19 @@ def test_migrates_a_version_1_database(db_path):
         assert "gold" in upgraded.db.table_names()
 
 
+def test_migrates_a_version_2_database_keeping_its_gold(db_path):
+    with Store(db_path, migrate=False) as old:
+        old.migrate(target=2)
+        doc = old.add_document(Document.from_text("a.txt", "Sony said revenue rose 5%."))
+        old.decide(doc.id, 0, 4, "SOURCE", "accept", "lead", ["alice"])
+        assert "gold_relations" not in old.db.table_names()
+    with Store(db_path) as upgraded:
+        assert upgraded.version == SCHEMA_VERSION == 3
+        assert [s.label for s in upgraded.gold_spans(doc.id)] == ["SOURCE"]
+        assert upgraded.gold_relation_decisions(doc.id) == [] and upgraded.gold_relations(doc.id) == []
+        assert upgraded.replay() == upgraded.table_state()
+
+
 def test_refuses_a_database_from_a_newer_version_untouched(db_path):
     Store(db_path).close()
     conn = sqlite3.connect(db_path)

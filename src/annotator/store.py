@@ -42,7 +42,7 @@ from .errors import AnnotatorError
 from .models import Document, LabelSchema, Relation, Span, Status, document_id_for, new_id, now
 
 #: The newest database layout this code knows. Bump it with a migration below.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -80,6 +80,7 @@ TRACKED_TABLES: dict[str, tuple[str, ...]] = {
     "relations": ("id",),
     "statuses": ("document_id", "annotator"),
     "gold": ("id",),
+    "gold_relations": ("id",),
 }
 
 
@@ -184,7 +185,36 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     db["gold"].create_index(["document_id", "start", "end", "label"], unique=True)
 
 
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    """Version 3 adds reviewed relations, keyed like gold spans by what they link, not by span ids.
+
+    A relation candidate is the same link made by several annotators on their own spans (different
+    ids), so its head and child are stored as (start, end, label): the keys of the gold spans.
+    """
+    db["gold_relations"].create(
+        {
+            "id": str, "document_id": str,
+            "head_start": int, "head_end": int, "head_label": str,
+            "child_start": int, "child_end": int, "child_label": str,
+            "label": str, "decision": str, "reviewer": str, "sources": str, "created": str, "updated": str,
+        },
+        pk="id",
+    )
+    db["gold_relations"].create_index(list(GOLD_RELATION_KEY), unique=True)
+
+
+#: The natural key of a gold relation (its unique index).
+GOLD_RELATION_KEY = (
+    "document_id", "head_start", "head_end", "head_label", "child_start", "child_end", "child_label", "label",
+)
+
+#: The review tables' natural keys: one decision per key, whatever its id (merge twins, decide).
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "gold": ("document_id", "start", "end", "label"),
+    "gold_relations": GOLD_RELATION_KEY,
+}
+
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3}
 
 
 # -- the store ---------------------------------------------------------------------------------
@@ -708,6 +738,8 @@ class Store:
                 self._log(action, actor, kind, table, current, before, f"{kind}: {_plain(event['what'])}", target=target)
                 if table in ("spans", "gold"):
                     offset = (before or after)["start"]
+                elif table == "gold_relations":
+                    offset = (before or after)["head_start"]
             description = f"{kind}: " + "; ".join(_plain(e["what"]) for e in reversed(events))
             return ActionResult(action, description, events[0]["document_id"], offset)
 
@@ -977,72 +1009,171 @@ class Store:
         return rows[0]
 
     def decide_many(
-        self, document_id: str | None, changes: Iterable[GoldChange], reviewer: str, what: str | None = None
-    ) -> list[GoldDecision]:
+        self, document_id: str | None, changes: Iterable[GoldChange | RelationChange], reviewer: str,
+        what: str | None = None,
+    ) -> list[GoldDecision | GoldRelationDecision]:
         """Several gold decisions as ONE action (accept all agreed, edit = reject old + accept new).
 
         A change with ``decision=None`` removes the decision (the candidate is open again). A change
-        naming its own ``document_id`` goes there (so one action can span documents).
+        naming its own ``document_id`` goes there (so one action can span documents). Accepting a
+        relation accepts its head and child spans too when gold does not have them yet (a gold
+        relation between spans that are not gold would be exported as nothing).
         Changes that would leave a row as it is are skipped; nothing is logged when none remain.
         """
         self.check_reviewer(reviewer)
         changes = [c if c.document_id else replace(c, document_id=document_id) for c in changes]
-        labels = self.schema.label_names
         for change in changes:
-            length = self.document_length(change.document_id)
-            if change.decision not in ("accept", "reject", None):
-                raise AnnotatorError(f"decision {change.decision!r} must be accept or reject")
-            if not 0 <= change.start < change.end <= length:
-                raise AnnotatorError(
-                    f"gold span {change.start}-{change.end} is out of range: the document has {length} characters"
-                )
-            if change.label not in labels:
-                raise AnnotatorError(f"unknown label {change.label!r}: the schema has {', '.join(labels)}")
-        out: list[GoldDecision] = []
+            self._check_change(change)
+        out: list[GoldDecision | GoldRelationDecision] = []
         with self._write():
             action: int | None = None
             time = now()
             descriptions: list[str] = []
-            for change in changes:
-                key = {"document_id": change.document_id, "start": change.start, "end": change.end, "label": change.label}
-                rows = list(
-                    self.db.query(
-                        'SELECT * FROM gold WHERE document_id = ? AND start = ? AND "end" = ? AND label = ?',
-                        [change.document_id, change.start, change.end, change.label],
-                    )
-                )
-                before = rows[0] if rows else None
-                if change.decision is None:
-                    if before is None:
-                        continue
-                    after = None
-                else:
-                    after = {
-                        "id": before["id"] if before else new_id(),
-                        **key,
-                        "decision": change.decision,
-                        "reviewer": reviewer,
-                        "sources": json.dumps(sorted(set(change.sources)), ensure_ascii=False),
-                        "created": before["created"] if before else time,
-                        "updated": time,
-                    }
-                    if before is not None and all(
-                        before[k] == after[k] for k in ("decision", "reviewer", "sources")
-                    ):
-                        out.append(GoldDecision.from_row(before))
-                        continue
+            for change in self._with_linked_spans(changes):
+                table = change.TABLE
+                before, after = self._decision_rows(table, change, reviewer, time)
+                if before is None and after is None:
+                    continue
+                if before is not None and after is not None and all(
+                    before[k] == after[k] for k in ("decision", "reviewer", "sources")
+                ):
+                    out.append(_decision_from_row(table, before))
+                    continue
                 if action is None:
                     action = self._next_action()
-                description = f"{change.decision or 'reopen'} {change.label} {change.start}-{change.end}"
+                description = change.describe()
                 descriptions.append(description)
                 if after is None:
-                    self._delete("gold", before)
+                    self._delete(table, before)
                 else:
-                    self._put("gold", after)
-                    out.append(GoldDecision.from_row(after))
+                    self._put(table, after)
+                    out.append(_decision_from_row(table, after))
                 first = len(descriptions) == 1
-                self._log(action, reviewer, "do", "gold", before, after, (what if first and what else description), time=time)
+                self._log(action, reviewer, "do", table, before, after, (what if first and what else description), time=time)
         return out
+
+    def decide_relation(
+        self, document_id: str, head: tuple[int, int, str], child: tuple[int, int, str], label: str,
+        decision: str, reviewer: str, sources: Iterable[str] = (),
+    ) -> GoldRelationDecision:
+        """Accept or reject one relation candidate (head and child by their spans' keys): one action.
+
+        Accepting it also accepts its two spans when gold lacks them (in the same action).
+        """
+        rows = self.decide_many(
+            document_id, [RelationChange(tuple(head), tuple(child), label, decision, tuple(sources))], reviewer
+        )
+        return [r for r in rows if isinstance(r, GoldRelationDecision)][-1]
+
+    def gold_relation_decisions(self, document_id: str) -> list[GoldRelationDecision]:
+        """Every relation review decision (accepted and rejected) of a document, in reading order of the head."""
+        return [
+            GoldRelationDecision.from_row(row)
+            for row in self.db.query(
+                "SELECT * FROM gold_relations WHERE document_id = ? ORDER BY head_start, head_end DESC, head_label, "
+                "child_start, child_end DESC, child_label, label, id",
+                [document_id],
+            )
+        ]
+
+    def gold_relations(self, document_id: str) -> list[Relation]:
+        """The accepted gold relations of a document, linking the ids of its gold spans.
+
+        Each is a :class:`Relation` whose ``annotator`` is its reviewer. One whose head or child
+        is not an accepted gold span (rejected or reopened since) is left out: it links nothing gold.
+        """
+        span_ids = {s.key(): s.id for s in self.gold_spans(document_id)}
+        out = []
+        for d in self.gold_relation_decisions(document_id):
+            head, child = span_ids.get(d.head), span_ids.get(d.child)
+            if d.decision != "accept" or head is None or child is None:
+                continue
+            out.append(
+                Relation(id=d.id, document_id=d.document_id, head=head, child=child, label=d.label,
+                         annotator=d.reviewer, created=d.created)
+            )
+        return out
+
+    def _check_change(self, change: GoldChange | RelationChange) -> None:
+        """Refuse a decision on something that cannot be gold: bad decision, range, label or relation type."""
+        if change.decision not in ("accept", "reject", None):
+            raise AnnotatorError(f"decision {change.decision!r} must be accept or reject")
+        if isinstance(change, GoldChange):
+            self._check_gold_key(change.document_id, change.start, change.end, change.label)
+            return
+        for start, end, label in (change.head, change.child):
+            self._check_gold_key(change.document_id, start, end, label)
+        if not self.schema.relation_allowed(change.label, change.head[2], change.child[2]):
+            raise AnnotatorError(
+                f"relation {change.label} is not allowed from {change.head[2]} to {change.child[2]} by the schema"
+            )
+
+    def _check_gold_key(self, document_id: str, start: int, end: int, label: str) -> None:
+        length = self.document_length(document_id)
+        if not 0 <= start < end <= length:
+            raise AnnotatorError(f"gold span {start}-{end} is out of range: the document has {length} characters")
+        labels = self.schema.label_names
+        if label not in labels:
+            raise AnnotatorError(f"unknown label {label!r}: the schema has {', '.join(labels)}")
+
+    def _with_linked_spans(self, changes: list[GoldChange | RelationChange]) -> list[GoldChange | RelationChange]:
+        """``changes`` with an accept, just before each accepted relation, of its spans gold does not hold.
+
+        A span the batch itself decides on is left to that decision. The added accepts name the
+        annotators who made the span as sources, like accepting the span's candidate would.
+        """
+        decided = {(c.document_id, c.key) for c in changes if isinstance(c, GoldChange)}
+        out: list[GoldChange | RelationChange] = []
+        for change in changes:
+            if isinstance(change, RelationChange) and change.decision == "accept":
+                for key in (change.head, change.child):
+                    if (change.document_id, key) in decided:
+                        continue
+                    decided.add((change.document_id, key))
+                    current = self._natural("gold", {"document_id": change.document_id, **_span_key_row(key)})
+                    if current is None or current["decision"] != "accept":
+                        sources = tuple(self._span_makers(change.document_id, key))
+                        out.append(GoldChange(*key, "accept", sources, document_id=change.document_id))
+            out.append(change)
+        return out
+
+    def _span_makers(self, document_id: str, key: tuple[int, int, str]) -> list[str]:
+        """The annotators who made a span with this (start, end, label) in a document."""
+        rows = self.conn.execute(
+            'SELECT DISTINCT annotator FROM spans WHERE document_id = ? AND start = ? AND "end" = ? AND label = ? '
+            "ORDER BY annotator",
+            [document_id, *key],
+        )
+        return [r[0] for r in rows]
+
+    def _decision_rows(
+        self, table: str, change: GoldChange | RelationChange, reviewer: str, time: str
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The row as it is (or None) and as ``change`` leaves it (None: no decision)."""
+        key = change.row_key()
+        before = self._natural(table, key)
+        if change.decision is None:
+            return before, None
+        after = {
+            "id": before["id"] if before else new_id(),
+            **key,
+            "decision": change.decision,
+            "reviewer": reviewer,
+            "sources": json.dumps(sorted(set(change.sources)), ensure_ascii=False),
+            "created": before["created"] if before else time,
+            "updated": time,
+        }
+        return before, after
+
+    def _natural(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The gold or gold_relations row with the natural key (not the id) of ``row``, if any."""
+        cols = NATURAL_KEYS[table]
+        rows = list(
+            self.db.query(
+                f"SELECT * FROM {table} WHERE {' AND '.join(f'{_q(c)} = ?' for c in cols)}", [row[c] for c in cols]
+            )
+        )
+        return rows[0] if rows else None
 
     def edit_gold(
         self, document_id: str, old: tuple[int, int, str] | None, start: int, end: int, label: str,
@@ -1100,10 +1231,16 @@ class Store:
         self, src: sqlite3.Connection, other: Path, tables: set[str], progress: Callable[[int, int], None] | None
     ) -> MergeReport:
         report = MergeReport(source=str(other))
-        copy_tables = [t for t in ("spans", "relations", "statuses", "gold") if t in tables]
+        copy_tables = [t for t in ("spans", "relations", "statuses", "gold", "gold_relations") if t in tables]
         labels = set(self.schema.label_names)
+        label_columns = {"spans": ("label",), "gold": ("label",), "gold_relations": ("head_label", "child_label")}
         unknown = sorted(
-            {r[0] for t in ("spans", "gold") if t in tables for r in src.execute(f"SELECT DISTINCT label FROM {t}")}
+            {
+                r[0]
+                for t, cols in label_columns.items() if t in tables
+                for col in cols
+                for r in src.execute(f"SELECT DISTINCT {_q(col)} FROM {t}")
+            }
             - labels
         )
         if unknown:
@@ -1158,8 +1295,8 @@ class Store:
                             if table == "spans":
                                 span_ids[row["id"]] = twin["id"]
                             continue
-                        if table == "gold" and self._gold_at(row) is not None:
-                            current = self._gold_at(row)
+                        if table in NATURAL_KEYS:
+                            current = self._natural(table, row)  # decided differently there: a conflict
                     if current is None:
                         self._put(table, row)
                         counts[0] += 1
@@ -1205,15 +1342,6 @@ class Store:
             progress(total, total)
         return report
 
-    def _gold_at(self, row: dict[str, Any]) -> dict[str, Any] | None:
-        rows = list(
-            self.db.query(
-                'SELECT * FROM gold WHERE document_id = ? AND start = ? AND "end" = ? AND label = ?',
-                [row["document_id"], row["start"], row["end"], row["label"]],
-            )
-        )
-        return rows[0] if rows else None
-
     def _merge_twin(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
         """A row here with another id that is the same annotation as ``row`` (None if there is none)."""
         if table == "spans":
@@ -1222,8 +1350,8 @@ class Store:
         elif table == "relations":
             sql = "SELECT * FROM relations WHERE document_id = ? AND annotator = ? AND head = ? AND child = ? AND label = ?"
             args = [row["document_id"], row["annotator"], row["head"], row["child"], row["label"]]
-        elif table == "gold":
-            twin = self._gold_at(row)
+        elif table in NATURAL_KEYS:
+            twin = self._natural(table, row)
             same = twin is not None and twin["decision"] == row["decision"]
             return twin if same else None
         else:
@@ -1246,6 +1374,52 @@ class GoldChange:
     decision: str | None
     sources: tuple[str, ...] = ()
     document_id: str | None = None  # None: the document_id given to decide_many
+
+    TABLE = "gold"
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+    def row_key(self) -> dict[str, Any]:
+        return {"document_id": self.document_id, **_span_key_row(self.key)}
+
+    def describe(self) -> str:
+        return f"{self.decision or 'reopen'} {self.label} {self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class RelationChange:
+    """One relation decision: ``head`` and ``child`` are the (start, end, label) of the spans it links."""
+
+    head: tuple[int, int, str]
+    child: tuple[int, int, str]
+    label: str
+    decision: str | None
+    sources: tuple[str, ...] = ()
+    document_id: str | None = None  # None: the document_id given to decide_many
+
+    TABLE = "gold_relations"
+
+    @property
+    def key(self) -> tuple[tuple[int, int, str], tuple[int, int, str], str]:
+        return (self.head, self.child, self.label)
+
+    def row_key(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            **{f"head_{k}": v for k, v in _span_key_row(self.head).items()},
+            **{f"child_{k}": v for k, v in _span_key_row(self.child).items()},
+            "label": self.label,
+        }
+
+    def describe(self) -> str:
+        (hs, he, hl), (cs, ce, cl) = self.head, self.child
+        return f"{self.decision or 'reopen'} {self.label} {hl} {hs}-{he} -> {cl} {cs}-{ce}"
+
+
+def _span_key_row(key: tuple[int, int, str]) -> dict[str, Any]:
+    return {"start": key[0], "end": key[1], "label": key[2]}
 
 
 @dataclass(frozen=True)
@@ -1275,6 +1449,39 @@ class GoldDecision:
         return (self.start, self.end, self.label)
 
 
+@dataclass(frozen=True)
+class GoldRelationDecision:
+    """A row of the gold_relations table: a reviewer's decision on one (head, child, label)."""
+
+    id: str
+    document_id: str
+    head: tuple[int, int, str]
+    child: tuple[int, int, str]
+    label: str
+    decision: str
+    reviewer: str
+    sources: tuple[str, ...]
+    created: str
+    updated: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> GoldRelationDecision:
+        return cls(
+            id=row["id"], document_id=row["document_id"],
+            head=(row["head_start"], row["head_end"], row["head_label"]),
+            child=(row["child_start"], row["child_end"], row["child_label"]),
+            label=row["label"], decision=row["decision"], reviewer=row["reviewer"],
+            sources=tuple(json.loads(row["sources"] or "[]")), created=row["created"], updated=row["updated"],
+        )
+
+    def key(self) -> tuple[tuple[int, int, str], tuple[int, int, str], str]:
+        return (self.head, self.child, self.label)
+
+
+def _decision_from_row(table: str, row: dict[str, Any]) -> GoldDecision | GoldRelationDecision:
+    return GoldRelationDecision.from_row(row) if table == "gold_relations" else GoldDecision.from_row(row)
+
+
 @dataclass
 class MergeReport:
     """What :meth:`Store.merge_from` did; ``tables`` maps a table to [added, present, conflicts]."""
@@ -1292,7 +1499,7 @@ class MergeReport:
 
     def line(self) -> str:
         parts = [f"{self.documents_added} documents added ({self.documents_present} already here)"]
-        for table in ("spans", "relations", "statuses", "gold"):
+        for table in ("spans", "relations", "statuses", "gold", "gold_relations"):
             added, present, _ = self.tables.get(table, [0, 0, 0])
             if added or present:
                 parts.append(f"{added} {table} added ({present} already here)")
