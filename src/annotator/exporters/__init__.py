@@ -103,11 +103,15 @@ def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]
 
 
 def _gold_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
-    """The reviewed layer of a document, when it has been reviewed at all."""
+    """The reviewed layer of a document, when it has been reviewed at all: gold spans and the
+    accepted gold relations between them (a relation to a span --label left out is counted out)."""
     if not store.gold_decisions(document.id):
         return
     spans = [s for s in store.gold_spans(document.id) if _label_selected(s, selection)]
-    yield ExportRecord(document, "gold", spans, [])
+    ids = {s.id for s in spans}
+    relations = store.gold_relations(document.id)
+    linked = [r for r in relations if r.head in ids and r.child in ids]
+    yield ExportRecord(document, "gold", spans, linked, relations_left_out=len(relations) - len(linked))
 
 
 def _annotator_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
