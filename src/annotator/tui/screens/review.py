@@ -8,6 +8,10 @@ the candidates under the cursor with markers that do not rely on colour:
     ✓  accepted into gold                    ✗  rejected
     +  a reviewer's own gold span (edited boundaries or label)
 
+Below them the panel lists the *links* (relation candidates) of the focused candidate, with
+the same markers; enter accepts the focused link (and its two spans, if gold lacks them),
+x rejects it, ; moves to the next one.
+
 Decisions go through the store's gold methods (one undoable action each, in the event
 log, with the reviewer's name, the time and the annotators the span came from). The
 screen never changes an annotator's own spans.
@@ -29,8 +33,8 @@ from textual.widgets import Static
 
 from ...errors import AnnotatorError
 from ...review.agreement import simple_tokenize
-from ...review.candidates import Candidate, ReviewDocument, review_document
-from ...store import GoldChange, Store
+from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
+from ...store import GoldChange, RelationChange, Store
 from ..commands import ScreenCommands
 from ..text import excerpt, inline_text
 from ..widgets.document_view import DocumentView, Highlight
@@ -65,7 +69,12 @@ Review keys
   < >        move the start of the candidate one word left / right
   , .        move its end one word left / right  (then a or a label key)
   v / shift  select any stretch, then a label key accepts it as gold
-  A          accept every agreed candidate of this document (one action)
+  enter      accept the focused link (relation) of the candidate here;
+             its two spans are accepted with it if gold lacks them
+  x          reject the focused link
+  ;          next link of the candidate here (when it has several)
+  A          accept every agreed candidate of this document, and the
+             agreed links between accepted spans (one action)
   ] [        next / previous open disagreement in this document
   n p        next / previous document with open disagreements
   u ctrl+r   undo / redo your last decision
@@ -99,10 +108,15 @@ class DocSummary:
     disagreements: int
     settled: int
     reviewed: bool
+    link_disagreements: int = 0
+    links_settled: int = 0
 
 
 def _summary(review: ReviewDocument) -> DocSummary:
-    return DocSummary(len(review.disagreements), review.settled_disagreements, review.reviewed)
+    return DocSummary(
+        len(review.disagreements), review.settled_disagreements, review.reviewed,
+        len(review.relation_disagreements), review.settled_relation_disagreements,
+    )
 
 
 class ReviewScreen(Screen[None]):
@@ -128,6 +142,9 @@ class ReviewScreen(Screen[None]):
         Binding("r", "reject", "Reject", id="review.reject"),
         Binding("A", "accept_agreed", "Accept all agreed", id="review.accept_agreed"),
         Binding("tab", "cycle", "Next candidate here", id="review.cycle"),
+        Binding("enter", "accept_link", "Accept link (and its spans)", id="review.accept_link"),
+        Binding("x", "reject_link", "Reject link", id="review.reject_link"),
+        Binding("semicolon", "cycle_link", "Next link of this candidate", id="review.cycle_link"),
         Binding("right_square_bracket", "next_disagreement", "Next disagreement", id="review.next"),
         Binding("left_square_bracket", "previous_disagreement", "Previous disagreement", id="review.previous"),
         Binding("n", "next_document", "Next document", id="review.next_document"),
@@ -160,6 +177,7 @@ class ReviewScreen(Screen[None]):
         self.review: ReviewDocument | None = None
         self.tokens: list[tuple[int, int]] = []
         self.pick = 0
+        self.link_pick = 0
         #: A candidate being edited: (start, end, label, replacing key, sources).
         self.draft: tuple[int, int, str, tuple[int, int, str] | None, tuple[str, ...]] | None = None
         self._start = start
@@ -178,7 +196,9 @@ class ReviewScreen(Screen[None]):
                     yield Static(Content(""), id="review-list")
                 yield Static(self._legend(), id="review-legend")
         yield Static(
-            Content("a accept  r reject  A accept agreed  ] [ disagreement  n p document  u undo  ? help  q quit"),
+            Content(
+                "a accept  r reject  A accept agreed  enter x link  ] [ disagreement  n p document  u undo  ? help  q quit"
+            ),
             id="review-keys",
         )
 
@@ -200,7 +220,7 @@ class ReviewScreen(Screen[None]):
 
     def _open(self, doc_id: str) -> bool:
         s = self.summaries[doc_id]
-        return s.settled < s.disagreements
+        return s.settled < s.disagreements or s.links_settled < s.link_disagreements
 
     # -- documents and drawing -------------------------------------------------------------
 
@@ -210,6 +230,7 @@ class ReviewScreen(Screen[None]):
         self.tokens = simple_tokenize(doc.text)
         self.draft = None
         self.pick = 0
+        self.link_pick = 0
         self.review = review_document(self.store, doc_id)
         if cursor is None:
             first = next((c for c in self.review.disagreements if not c.settled), None)
@@ -265,6 +286,37 @@ class ReviewScreen(Screen[None]):
             f" · {state}",
         )
 
+    def _link_line(self, link: RelationCandidate, focus: Candidate, text: str, pointer: bool = False) -> Content:
+        """A link of ``focus``: its label, an arrow towards the other end, that end's label and words."""
+        outgoing = link.head == focus.key
+        start, end, label = link.child if outgoing else link.head
+        marker = "+" if link.reviewer_made else MARKERS[link.state]
+        state = "yours" if link.reviewer_made else link.state
+        room = max(6, 27 - len(link.label) - len(label))  # one line, like a candidate's
+        return Content.assemble(
+            ("▶" if pointer else " ", "bold"),
+            (f"{marker} ", "bold"),
+            (link.label, "bold"),
+            " → " if outgoing else " ← ",
+            (label, self._label_style(label)),
+            " ",
+            (excerpt(inline_text(text[start:end]), room), "italic"),
+            f"\n    {start}-{end} · ",
+            (self._who(link.annotators), "dim" if not link.annotators else ""),
+            f" · {state}",
+        )
+
+    def links_here(self) -> list[RelationCandidate]:
+        """The links of the focused candidate."""
+        focus = self.current_candidate()
+        if focus is None or self.review is None:
+            return []
+        return self.review.links_of(focus.key)
+
+    def current_link(self) -> RelationCandidate | None:
+        links = self.links_here()
+        return links[self.link_pick % len(links)] if links else None
+
     def here(self) -> list[Candidate]:
         if self.review is None:
             return []
@@ -281,6 +333,11 @@ class ReviewScreen(Screen[None]):
         here = self.here()
         focus = self.current_candidate()
         lines = [self._line(c, text, pointer=(c == focus and len(here) > 1)) for c in here]
+        links = self.links_here()
+        if focus is not None and links:
+            link = self.current_link()
+            lines.append(Content.assemble((f" links of this {focus.label}", "bold"), ("  enter ✓  x ✗", "dim")))
+            lines += [self._link_line(r, focus, text, pointer=(r == link and len(links) > 1)) for r in links]
         if self.draft is not None:
             s, e, label, _, _ = self.draft
             lines.append(Content.assemble(("✎ edit ", "bold"), (label, self._label_style(label)),
@@ -305,9 +362,14 @@ class ReviewScreen(Screen[None]):
         parts: list[tuple[str, str] | str] = [
             ("Review ", "bold"), (inline_text(self.document_name), "bold"),
             f" {position}/{len(self.doc_ids)} · ",
-            (f"{settled} of {total} disagreements settled", "bold"),
-            f" · {reviewed} of {len(self.doc_ids)} documents reviewed · {self.reviewer}",
         ]
+        links = sum(s.link_disagreements for s in self.summaries.values())
+        if links:  # relation disagreements, counted apart: a link is settled on its own key
+            links_settled = sum(s.links_settled for s in self.summaries.values())
+            parts.append((f"{settled} of {total} disagreements, {links_settled} of {links} links settled", "bold"))
+        else:
+            parts.append((f"{settled} of {total} disagreements settled", "bold"))
+        parts.append(f" · {reviewed} of {len(self.doc_ids)} documents reviewed · {self.reviewer}")
         if self.blind:
             parts.append(("  [blind]", "bold"))
         if self.store.readonly:
@@ -326,6 +388,7 @@ class ReviewScreen(Screen[None]):
     @on(DocumentView.CursorMoved)
     def _moved(self, event: DocumentView.CursorMoved) -> None:
         self.pick = 0
+        self.link_pick = 0
         if self.draft is not None and self.view.selection is None:
             self.draft = None
         self.refresh_panels()
@@ -349,7 +412,7 @@ class ReviewScreen(Screen[None]):
 
     # -- deciding ----------------------------------------------------------------------------
 
-    def _write(self, changes: list[GoldChange], cursor: int | None = None) -> bool:
+    def _write(self, changes: list[GoldChange | RelationChange], cursor: int | None = None) -> bool:
         try:
             self.store.decide_many(self.document_id, changes, self.reviewer)
         except AnnotatorError as exc:
@@ -417,16 +480,37 @@ class ReviewScreen(Screen[None]):
 
     def action_accept_agreed(self) -> None:
         assert self.review is not None
-        agreed = [c for c in self.review.agreed if not c.settled]
-        if not agreed:
+        changes = self.review.agreed_changes()
+        if not changes:
             self.notify("no undecided agreed candidate in this document")
             return
-        if self._write([GoldChange(*c.key, "accept", c.annotators) for c in agreed], cursor=self.view.cursor):
-            self.notify(f"accepted {len(agreed)} agreed candidates")
+        if self._write(changes, cursor=self.view.cursor):
+            self.notify(f"accepted {_counted(changes)}")
 
     def action_cycle(self) -> None:
         if len(self.here()) > 1:
             self.pick += 1
+            self.link_pick = 0
+            self.refresh_panels()
+
+    # -- links (relation candidates) -------------------------------------------------------------
+
+    def _decide_link(self, decision: str) -> None:
+        link = self.current_link()
+        if link is None:
+            self.notify("the candidate under the cursor has no link to decide (tab: another candidate here)")
+            return
+        self._write([RelationChange(*link.key, decision, link.annotators)], cursor=self.view.cursor)
+
+    def action_accept_link(self) -> None:
+        self._decide_link("accept")
+
+    def action_reject_link(self) -> None:
+        self._decide_link("reject")
+
+    def action_cycle_link(self) -> None:
+        if len(self.links_here()) > 1:
+            self.link_pick += 1
             self.refresh_panels()
 
     # -- boundary edits ------------------------------------------------------------------------
@@ -571,14 +655,20 @@ class ReviewApp(App[None]):
             self.notify(f"accepted {self.auto_accepted} agreed candidates (u undoes)")
 
 
+def _counted(changes: list[GoldChange | RelationChange]) -> str:
+    """'4 agreed candidates' or '4 agreed candidates and 1 link'."""
+    links = sum(1 for c in changes if isinstance(c, RelationChange))
+    spans = len(changes) - links
+    text = f"{spans} agreed candidates"
+    return text + (f" and {links} link{'s' if links != 1 else ''}" if links else "")
+
+
 def auto_accept_agreed(store: Store, reviewer: str) -> int:
-    """Accept every undecided agreed candidate of every document as ONE action; returns how many."""
-    changes = []
+    """Accept every undecided agreed candidate (and agreed link) of every document as ONE action;
+    returns how many decisions that was."""
+    changes: list[GoldChange | RelationChange] = []
     for doc_id in store.document_ids():
-        review = review_document(store, doc_id)
-        changes += [
-            GoldChange(*c.key, "accept", c.annotators, document_id=doc_id) for c in review.agreed if not c.settled
-        ]
+        changes += review_document(store, doc_id).agreed_changes()
     if changes:
         store.decide_many(None, changes, reviewer)
     return len(changes)
