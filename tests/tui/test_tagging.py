@@ -237,3 +237,29 @@ async def test_other_annotators_spans_and_errors_become_notifications(app, store
         assert any("belongs to bob" in str(n.message) for n in app._notifications)
         await pilot.press("A")
         assert screen.panel.span_list.rows == []
+
+
+async def test_boundary_keys_keep_figures_whole(store):
+    from annotator.models import Document
+    from annotator.store import ImportRecord
+    from annotator.tui.app import AnnotatorApp
+
+    text = "Port faces $48.6 million gap, rose 5% in 2023.\n"
+    document = Document.from_text("figures.txt", text)
+    store.import_records([ImportRecord(document)], actor="t")
+    faces = text.index("faces")
+    add_span(store, document, faces, text.index(" gap"), "CLAIM")  # "faces $48.6 million"
+    app = AnnotatorApp(store, "alice")
+    async with app.run_test() as pilot:
+        app.screen.view.move_cursor(faces + 1)
+        await pilot.press("comma")  # start one word right: "$48.6 million", the dollar sign kept
+        assert [text[s:e] for s, e, _ in spans(store, document)] == ["$48.6 million"]
+        await pilot.press("full_stop")  # end one word left: "$48.6", not "$48."
+        assert [text[s:e] for s, e, _ in spans(store, document)] == ["$48.6"]
+        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")  # million, gap, rose
+        await pilot.press("greater_than_sign")  # "5%", the percent sign kept
+        assert [text[s:e] for s, e, _ in spans(store, document)] == ["$48.6 million gap, rose 5%"]
+        await pilot.press("comma", "comma", "comma", "comma", "less_than_sign")  # back from "5%" to "rose 5%"
+        assert [text[s:e] for s, e, _ in spans(store, document)] == ["rose 5%"]
+        await pilot.press("less_than_sign", "less_than_sign", "less_than_sign")  # gap, million, $48.6
+        assert [text[s:e] for s, e, _ in spans(store, document)] == ["$48.6 million gap, rose 5%"]

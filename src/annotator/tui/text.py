@@ -169,6 +169,53 @@ def _in_word(text: str, i: int) -> bool:
 _JOINERS = ".,'’-"
 
 
+def _attached(char: str) -> bool:
+    """A symbol that belongs to the word it touches: ``$48.6``, ``5%``, ``#tag``, ``@name``, ``€3``."""
+    return char in "%‰‱°#@+" or unicodedata.category(char) == "Sc"
+
+
+def _skip_left(text: str, i: int, keep) -> int:
+    while i > 0 and keep(i - 1):
+        i -= 1
+    return i
+
+
+def _skip_right(text: str, i: int, keep) -> int:
+    n = len(text)
+    while i < n and keep(i):
+        i += 1
+    return i
+
+
+def span_start_left(text: str, start: int) -> int:
+    """A span start one word left: the start of the word before, joined (``48.6``) and with its symbols (``$``)."""
+    i = _skip_left(text, start, lambda j: not is_word_char(text[j]))
+    i = _skip_left(text, i, lambda j: _in_word(text, j))
+    return _skip_left(text, i, lambda j: _attached(text[j]))
+
+
+def span_start_right(text: str, start: int) -> int:
+    """A span start one word right: past this (joined) word, onto the next one with its leading symbols."""
+    i = _skip_right(text, start, lambda j: _in_word(text, j) or _attached(text[j]))
+    word = _skip_right(text, i, lambda j: not is_word_char(text[j]))
+    return _skip_left(text, word, lambda j: j >= i and _attached(text[j]))
+
+
+def span_end_right(text: str, end: int) -> int:
+    """A span end one word right: the end of the next (joined) word, with trailing symbols (``%``)."""
+    i = _skip_right(text, end, lambda j: not is_word_char(text[j]))
+    i = _skip_right(text, i, lambda j: _in_word(text, j))
+    return _skip_right(text, i, lambda j: _attached(text[j]))
+
+
+def span_end_left(text: str, end: int) -> int:
+    """A span end one word left: the end of the (joined) word before the last one, with its trailing symbols."""
+    i = _skip_left(text, end, lambda j: not is_word_char(text[j]))
+    i = _skip_left(text, i, lambda j: _in_word(text, j))
+    last = _skip_left(text, i, lambda j: not is_word_char(text[j]))
+    return _skip_right(text, last, lambda j: j < i and _attached(text[j]))
+
+
 def next_sentence_start(text: str, offset: int) -> int:
     match = _SENTENCE_END.search(text, offset)
     return match.end() if match else len(text)

@@ -533,9 +533,9 @@ class AnnotateScreen(Screen):
         text = self.view.text
         start, end = span.start, span.end
         if which == "start":
-            start = textmod.previous_word_start(text, start) if direction < 0 else textmod.next_word_start(text, start)
+            start = textmod.span_start_left(text, start) if direction < 0 else textmod.span_start_right(text, start)
         else:
-            end = _next_word_end(text, end) if direction > 0 else _previous_word_end(text, end)
+            end = textmod.span_end_right(text, end) if direction > 0 else textmod.span_end_left(text, end)
         trimmed = textmod.trim_whitespace(text, start, end)
         if trimmed is None or trimmed[0] >= trimmed[1]:
             self.notify("A span cannot be empty: delete it with x instead", severity="warning")
@@ -889,30 +889,6 @@ def _find(pattern: re.Pattern[str], text: str, offset: int, step: int) -> tuple[
         if last is not None or lo == 0:
             return last
         window *= 4
-
-
-def _next_word_end(text: str, offset: int) -> int:
-    """The end of the next word after ``offset``."""
-    n = len(text)
-    i = offset
-    while i < n and not textmod.is_word_char(text[i]):
-        i += 1
-    while i < n and textmod.is_word_char(text[i]):
-        i += 1
-    # keep trailing closing punctuation attached to nothing: stop at the word's end
-    return i
-
-
-def _previous_word_end(text: str, offset: int) -> int:
-    """The end of the word before the last word inside ``[.., offset)``."""
-    i = offset
-    while i > 0 and not textmod.is_word_char(text[i - 1]):
-        i -= 1
-    while i > 0 and textmod.is_word_char(text[i - 1]):
-        i -= 1
-    while i > 0 and not textmod.is_word_char(text[i - 1]):
-        i -= 1
-    return i
 
 
 def _initials(schema: LabelSchema) -> dict[str, str]:
