@@ -238,9 +238,6 @@ class ReviewDocument:
         """The relation candidates whose head or child is the span candidate ``key``."""
         return [r for r in self.relations if r.touches(key)]
 
-    def accepted(self, key: Key) -> bool:
-        return any(c.key == key and c.decision == "accept" for c in self.candidates)
-
     def agreed_changes(self) -> list[GoldChange | RelationChange]:
         """Accept every undecided agreed candidate, then every undecided agreed link whose two spans
         are then accepted (a link to a span the reviewer rejected stays open)."""
