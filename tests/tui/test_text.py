@@ -165,3 +165,13 @@ def test_wrap_rows_cover_each_line_exactly_and_fit(line, wrap):
         # a row never starts with a zero-width character cut from its base
         if start > 0 and row:
             assert unicodedata.combining(row[0]) == 0 or line[start - 1] in " \t"
+
+
+def test_a_variation_selector_after_a_tab_widens_nothing():
+    """Found by the wrap property test: '❤\\t\\ufe0f' measured the heart as 2 cells across the tab."""
+    line = "❤\t\ufe0f"
+    assert cell_widths(line) == [1, 0, 0]
+    starts: list[int] = []
+    ends: list[int] = []
+    DocumentView._wrap_measured(line, 0, 2, starts, ends)
+    assert starts[0] == 0 and ends[-1] == len(line)

@@ -84,6 +84,7 @@ def cell_widths(line: str) -> list[int]:
             joined = True
         elif char == "\t":
             width = 0
+            last = -1  # a VS16 after a tab widens nothing: the tab stands between
         elif char == "\ufe0f":
             width = 0
             if last >= 0 and line[last] in _NARROW_TO_WIDE:
