@@ -17,7 +17,7 @@ from annotator.review.agreement import (
     iob_tags,
     krippendorff_alpha_nominal,
     partial_counts,
-    simple_tokenize,
+    token_spans,
 )
 
 TEXT = "a b c d"  # tokens a(0-1) b(2-3) c(4-5) d(6-7)
@@ -25,7 +25,7 @@ TEXT = "a b c d"  # tokens a(0-1) b(2-3) c(4-5) d(6-7)
 
 def test_hand_computed_pair():
     docs = [DocumentAnnotations("d1", "one", TEXT, {"A": [(0, 1, "X")], "B": [(0, 1, "X"), (4, 5, "Y")]})]
-    report = agreement_report(docs, tokenize=simple_tokenize)
+    report = agreement_report(docs, tokenize=token_spans)
     overall = report["overall"]
     assert overall["documents"] == 1 and overall["spans"] == 3 and overall["tokens"] == 4
     # one match; A has 1 span, B has 2 (A is the reference)
@@ -47,7 +47,7 @@ def test_partial_overlap_matches_same_label_only():
     assert partial_counts(a, b) == (1, 2, 1, 2)
     assert exact_counts(a, b) == (0, 2, 2)
     docs = [DocumentAnnotations("d", "d", "abcdefghijklmn", {"A": a, "B": b})]
-    report = agreement_report(docs, tokenize=simple_tokenize)
+    report = agreement_report(docs, tokenize=token_spans)
     assert report["overall"]["partial"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
     assert report["overall"]["exact"]["f1"] == 0.0
 
@@ -62,7 +62,7 @@ def test_single_annotator_documents_are_left_out_and_counted():
         DocumentAnnotations("d2", "two", TEXT, {"A": [(0, 1, "X"), (2, 3, "X")]}),
         DocumentAnnotations("d3", "three", TEXT, {}),
     ]
-    report = agreement_report(docs, tokenize=simple_tokenize, by_document=True)
+    report = agreement_report(docs, tokenize=token_spans, by_document=True)
     assert report["documents"] == {"compared": 1, "single_annotator": 1, "not_annotated": 1}
     assert report["overall"]["spans"] == 2
     assert report["overall"]["exact"]["f1"] == 1.0
@@ -71,13 +71,13 @@ def test_single_annotator_documents_are_left_out_and_counted():
 
 def test_an_annotator_who_found_nothing_counts():
     docs = [DocumentAnnotations("d1", "one", TEXT, {"A": [(0, 1, "X")], "B": []})]
-    report = agreement_report(docs, tokenize=simple_tokenize)
+    report = agreement_report(docs, tokenize=token_spans)
     assert report["documents"]["compared"] == 1
     assert report["overall"]["exact"] == {"precision": None, "recall": 0.0, "f1": 0.0, "matches": 0}
 
 
 def test_iob_tags_follow_token_overlap_and_keep_the_first_of_overlapping_spans():
-    tokens = simple_tokenize("Sony said revenue rose 5%.")
+    tokens = token_spans("Sony said revenue rose 5%.")
     assert iob_tags(tokens, [(0, 4, "E"), (23, 25, "F")]) == ["B-E", "O", "O", "O", "B-F", "I-F", "O"]
     # a span ending mid-token still tags that token; a nested span loses to the longer one
     assert iob_tags(tokens, [(0, 7, "C"), (5, 9, "E")]) == ["B-C", "I-C", "O", "O", "O", "O", "O"]
@@ -129,7 +129,7 @@ def test_report_matches_reference_implementations_on_random_documents():
     docs = []
     for d in range(6):
         text = " ".join(rng.choice(words) for _ in range(40))
-        tokens = simple_tokenize(text)
+        tokens = token_spans(text)
         spans = {}
         for who in ("ann", "bob", "cat"):
             if d == 5 and who != "ann":
@@ -141,12 +141,12 @@ def test_report_matches_reference_implementations_on_random_documents():
                 keys.add((tokens[i][0], tokens[j][1], rng.choice("XY")))
             spans[who] = sorted(keys)
         docs.append(DocumentAnnotations(f"d{d}", f"doc{d}", text, spans))
-    report = agreement_report(docs, tokenize=simple_tokenize)
+    report = agreement_report(docs, tokenize=token_spans)
     assert report["documents"] == {"compared": 5, "single_annotator": 1, "not_annotated": 0}
     kept = docs[:5]
 
     def tags(who):
-        return [t for doc in kept for t in iob_tags(simple_tokenize(doc.text), doc.spans[who])]
+        return [t for doc in kept for t in iob_tags(token_spans(doc.text), doc.spans[who])]
 
     pair_kappas = {
         tuple(p["annotators"]): p["kappa"] for p in report["overall"]["pairs"]

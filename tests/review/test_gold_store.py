@@ -9,7 +9,7 @@ from annotator.models import Span, Status
 from annotator.review.candidates import build_candidates, review_document
 from annotator.store import GoldChange, Store
 
-from .helpers import SECOND, build, find
+from .helpers import build, find
 
 
 @pytest.fixture

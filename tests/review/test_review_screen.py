@@ -59,7 +59,7 @@ async def test_accept_all_agreed_and_progress_header(project):
     store, doc, _ = project
     app = ReviewApp(store, "lead")
     async with app.run_test(size=(120, 36)) as pilot:
-        s = screen(app)
+        screen(app)
         header = str(app.screen.query_one("#review-header").render())
         assert "0 of 7 disagreements settled" in header and "0 of 2 documents reviewed" in header
         await pilot.press("A")

@@ -33,45 +33,20 @@ Each figure carries the number of documents, spans (or tokens) it rests on.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from .. import offsets
+
 SpanKey = tuple[int, int, str]
 Token = tuple[int, int]
 
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
-
-
-def simple_tokenize(text: str) -> list[Token]:
-    """Words (runs of letters, digits, underscore) and single punctuation marks, as code point offsets."""
-    return [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-
-
-def default_tokenizer() -> Callable[[str], list[Token]]:
-    """The project tokenizer from ``annotator.offsets`` when it exists, else :func:`simple_tokenize`."""
-    try:
-        from .. import offsets  # type: ignore[attr-defined]
-    except ImportError:
-        return simple_tokenize
-    fn = getattr(offsets, "tokenize", None) or getattr(offsets, "token_offsets", None)
-    if fn is None:
-        return simple_tokenize
-
-    def tokenize(text: str) -> list[Token]:
-        out = []
-        for tok in fn(text):
-            if hasattr(tok, "start"):
-                start, end = tok.start, tok.end
-            else:
-                start, end = tok[0], tok[1]
-            out.append((start, end))
-        return out
-
-    return tokenize
+def token_spans(text: str) -> list[Token]:
+    """(start, end) of each token as the exports count them (:func:`annotator.offsets.tokenize`)."""
+    return [(token.start, token.end) for token in offsets.tokenize(text)]
 
 
 # -- basic measures ----------------------------------------------------------------------------
@@ -271,7 +246,7 @@ def agreement_report(
     they found nothing). ``annotators`` limits who is compared (default: everyone seen);
     ``labels`` limits which labels count (default: every label seen).
     """
-    tokenize = tokenize or default_tokenizer()
+    tokenize = tokenize or token_spans
     docs = list(docs)
     names = sorted(annotators) if annotators else sorted({who for d in docs for who in d.spans})
     label_set = set(labels) if labels else None

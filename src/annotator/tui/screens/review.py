@@ -32,7 +32,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ...errors import AnnotatorError
-from ...review.agreement import simple_tokenize
+from ...review.agreement import token_spans
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
 from ...store import GoldChange, RelationChange, Store
 from ..commands import ScreenCommands
@@ -227,7 +227,7 @@ class ReviewScreen(Screen[None]):
     def open_document(self, doc_id: str, cursor: int | None = None) -> None:
         doc = self.store.get_document(doc_id)
         self.document_id, self.document_name = doc.id, doc.name
-        self.tokens = simple_tokenize(doc.text)
+        self.tokens = token_spans(doc.text)
         self.draft = None
         self.pick = 0
         self.link_pick = 0
