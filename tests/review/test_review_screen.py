@@ -186,3 +186,28 @@ async def test_command_palette_carries_every_review_action(project):
         max(hits, key=lambda h: h.score).command()
         await pilot.pause()
         assert sum(1 for d in store.gold_decisions(doc.id) if d.decision == "accept") == 4
+
+
+async def test_accepting_a_span_leaves_the_spans_of_other_labels_nested_in_it_open(project):
+    """A FIGURE inside a CLAIM is no rival of the CLAIM: accepting one must not reject the other.
+    The same words with another label, or the same label with other boundaries, still are rivals."""
+    from annotator.models import Span
+
+    store, doc, _ = project
+    claim = find(doc.text, "the hackers copied data that amounts to hundreds of gigabytes")
+    shorter = find(doc.text, "the hackers copied data")
+    store.add_span(Span(document_id=doc.id, start=claim[0], end=claim[1], label="CLAIM", annotator="alice"))
+    store.add_span(Span(document_id=doc.id, start=shorter[0], end=shorter[1], label="CLAIM", annotator="bob"))
+    gig = find(doc.text, "hundreds of gigabytes")  # bob's FIGURE, nested in alice's CLAIM
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        s.view.move_cursor(claim[0])
+        await pilot.pause()
+        while s.current_candidate().key != (*claim, "CLAIM"):
+            await pilot.press("tab")
+        await pilot.press("a")
+        decisions = gold(store, doc.id)
+        assert decisions[(*claim, "CLAIM")] == "accept"
+        assert decisions[(*shorter, "CLAIM")] == "reject"  # same label, other boundaries: a rival
+        assert (*gig, "FIGURE") not in decisions  # nested, another label: still open

@@ -61,8 +61,9 @@ HELP = """\
 Review keys
 
   a          accept the candidate under the cursor into gold
-             (undecided disagreeing candidates overlapping it are rejected
-             in the same action; accept one of them later to keep it too)
+             (its undecided rivals are rejected in the same action: the
+             same words with another label, the same label with other
+             boundaries; a span of another label nested in it stays open)
   r          reject the candidate under the cursor
   tab        next candidate under the cursor (when several overlap)
   LABEL KEY  accept the candidate with that label instead
@@ -436,7 +437,7 @@ class ReviewScreen(Screen[None]):
         for c in self.review.candidates:
             if c.key in (key, replacing) or c.settled or c.agreed or c.reviewer_made:
                 continue
-            if c.start < end and start < c.end:
+            if is_rival(c, start, end, label):
                 changes.append(GoldChange(*c.key, "reject", c.annotators))
         return changes
 
@@ -653,6 +654,18 @@ class ReviewApp(App[None]):
         self.push_screen(ReviewScreen(self.store, self.reviewer, blind=self.blind, start=self.start))
         if self.auto_accepted:
             self.notify(f"accepted {self.auto_accepted} agreed candidates (u undoes)")
+
+
+def is_rival(c: Candidate, start: int, end: int, label: str) -> bool:
+    """``c`` is another reading of the span (start, end, label): the same words with another label,
+    the same label with other boundaries, or crossing boundaries. A span of another label nested
+    inside it (a FIGURE within a CLAIM), or around it, is no rival: both can be gold."""
+    if not (c.start < end and start < c.end):
+        return False
+    if c.label == label or (c.start, c.end) == (start, end):
+        return True
+    nested = (start <= c.start and c.end <= end) or (c.start <= start and end <= c.end)
+    return not nested
 
 
 def _counted(changes: list[GoldChange | RelationChange]) -> str:
