@@ -211,3 +211,27 @@ async def test_accepting_a_span_leaves_the_spans_of_other_labels_nested_in_it_op
         assert decisions[(*claim, "CLAIM")] == "accept"
         assert decisions[(*shorter, "CLAIM")] == "reject"  # same label, other boundaries: a rival
         assert (*gig, "FIGURE") not in decisions  # nested, another label: still open
+
+
+async def test_next_disagreement_focuses_the_disagreement_it_went_to_where_several_overlap(project):
+    """] lands inside the agreed "Monday, August 23" on alice's own "August 23" and focuses that
+    one: a then accepts it, not the first (agreed) candidate under the cursor."""
+    from annotator.models import Span
+
+    store, doc, _ = project
+    monday = find(doc.text, "Monday, August 23")
+    # alice also marked the date alone: a disagreement starting inside the agreed candidate
+    day = find(doc.text, "August 23")
+    store.add_span(Span(document_id=doc.id, start=day[0], end=day[1], label="FIGURE", annotator="alice"))
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        s.view.move_cursor(monday[0])
+        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert s.view.cursor == day[0]
+        assert [c.key for c in s.here()] == [(*monday, "FIGURE"), (*day, "FIGURE")]
+        assert s.current_candidate().key == (*day, "FIGURE")
+        await pilot.press("a")
+        assert gold(store, doc.id)[(*day, "FIGURE")] == "accept"

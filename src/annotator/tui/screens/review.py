@@ -182,6 +182,8 @@ class ReviewScreen(Screen[None]):
         #: A candidate being edited: (start, end, label, replacing key, sources).
         self.draft: tuple[int, int, str, tuple[int, int, str] | None, tuple[str, ...]] | None = None
         self._start = start
+        #: The candidate to focus once the cursor-moved message of a jump arrives (] and [).
+        self._focus_after_move: tuple[int, int, str] | None = None
 
     # -- layout --------------------------------------------------------------------------
 
@@ -388,7 +390,9 @@ class ReviewScreen(Screen[None]):
 
     @on(DocumentView.CursorMoved)
     def _moved(self, event: DocumentView.CursorMoved) -> None:
-        self.pick = 0
+        want, self._focus_after_move = self._focus_after_move, None
+        keys = [c.key for c in self.here()]
+        self.pick = keys.index(want) if want in keys else 0
         self.link_pick = 0
         if self.draft is not None and self.view.selection is None:
             self.draft = None
@@ -570,9 +574,13 @@ class ReviewScreen(Screen[None]):
             target = next((c for c in open_ if c.start > cur), open_[0])
         else:
             target = next((c for c in reversed(open_) if c.start < cur), open_[-1])
+        before = self.view.cursor
         self.view.move_cursor(target.start)
+        if self.view.cursor != before:  # the CursorMoved message, handled later, focuses the target
+            self._focus_after_move = target.key
         self.view.scroll_to_offset(target.start, center=True)
-        self.pick = max(0, self.here().index(target)) if target in self.here() else 0
+        self.pick = self.here().index(target) if target in self.here() else 0
+        self.link_pick = 0
         self.refresh_panels()
 
     def action_next_disagreement(self) -> None:
