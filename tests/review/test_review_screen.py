@@ -235,3 +235,35 @@ async def test_next_disagreement_focuses_the_disagreement_it_went_to_where_sever
         assert s.current_candidate().key == (*day, "FIGURE")
         await pilot.press("a")
         assert gold(store, doc.id)[(*day, "FIGURE")] == "accept"
+
+
+async def test_an_edit_or_selection_landing_on_a_candidate_takes_its_annotators_as_sources(project):
+    store, doc, _ = project
+    raisi = find(doc.text, "Ebrahim Raisi’s")
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        s.view.move_cursor(raisi[0] + 1)
+        await pilot.pause()
+        while s.current_candidate().end != raisi[1]:
+            await pilot.press("tab")
+        await pilot.press("comma", "comma")  # bob's span edited into alice's
+        await pilot.press("a")
+        by_key = {d.key(): d for d in store.gold_decisions(doc.id)}
+        assert by_key[(raisi[0], raisi[1] - 2, "ENTITY")].sources == ("alice",)
+        assert by_key[(raisi[0], raisi[1], "ENTITY")].sources == ("bob",)
+        # NCRI: alice said SOURCE, bob ENTITY; the label key e on alice's accepts bob's reading
+        ncri = find(doc.text, "NCRI")
+        s.view.move_cursor(ncri[0])
+        await pilot.pause()
+        while s.current_candidate().label != "SOURCE":
+            await pilot.press("tab")
+        await pilot.press("e")
+        by_key = {d.key(): d for d in store.gold_decisions(doc.id)}
+        assert by_key[(*ncri, "ENTITY")].decision == "accept" and by_key[(*ncri, "ENTITY")].sources == ("bob",)
+        # a selection of exactly an annotator's span is theirs too
+        gig = find(doc.text, "hundreds of gigabytes")
+        s.view.select(*gig)
+        await pilot.pause()
+        await pilot.press("f")
+        assert {d.key(): d for d in store.gold_decisions(doc.id)}[(*gig, "FIGURE")].sources == ("bob",)

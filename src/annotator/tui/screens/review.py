@@ -437,7 +437,9 @@ class ReviewScreen(Screen[None]):
         key = (start, end, label)
         if replacing is not None and replacing != key:
             changes.append(GoldChange(*replacing, "reject", sources))
-        changes.append(GoldChange(start, end, label, "accept", sources))
+        # an edit or selection that lands on what annotators made comes from them, not from the edited span
+        made = next((c.annotators for c in self.review.candidates if c.key == key and c.annotators), None)
+        changes.append(GoldChange(start, end, label, "accept", made or sources))
         for c in self.review.candidates:
             if c.key in (key, replacing) or c.settled or c.agreed or c.reviewer_made:
                 continue
