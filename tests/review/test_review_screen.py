@@ -267,3 +267,40 @@ async def test_an_edit_or_selection_landing_on_a_candidate_takes_its_annotators_
         await pilot.pause()
         await pilot.press("f")
         assert {d.key(): d for d in store.gold_decisions(doc.id)}[(*gig, "FIGURE")].sources == ("bob",)
+
+
+async def test_next_disagreement_reaches_open_link_disagreements(tmp_path):
+    """Once every span is settled, ] still goes to a link only one annotator made, focused: x rejects it."""
+    from annotator.models import Document, Relation, Span
+
+    text = "Reuters said profits rose 5% in Tokyo on Monday, according to Sony."
+    with Store(tmp_path / "l.db") as store:
+        doc = store.add_document(Document.from_text("l.txt", text))
+        spans = {}
+        for who in ("alice", "bob"):
+            for sub, label in (("Reuters", "SOURCE"), ("5%", "FIGURE"), ("Sony", "SOURCE")):
+                spans[who, sub] = store.add_span(Span(document_id=doc.id, start=text.index(sub),
+                                                      end=text.index(sub) + len(sub), label=label, annotator=who))
+        store.add_relation(Relation(document_id=doc.id, head=spans["alice", "5%"].id,
+                                    child=spans["alice", "Sony"].id, label="ATTRIBUTED_TO", annotator="alice"))
+        store.add_relation(Relation(document_id=doc.id, head=spans["alice", "5%"].id,
+                                    child=spans["alice", "Reuters"].id, label="ATTRIBUTED_TO", annotator="alice"))
+        app = ReviewApp(store, "lead", auto_accept=True)  # the three agreed spans
+        async with app.run_test(size=(120, 36)) as pilot:
+            s = screen(app)
+            await pilot.pause()
+            five = text.index("5%")
+            # it opens on the first open link disagreement, focused
+            assert s.view.cursor == five and s.current_link() is not None and not s.current_link().settled
+            first = s.current_link()
+            await pilot.press("x")
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            assert s.view.cursor == five
+            second = s.current_link()
+            assert second is not None and second.key != first.key and not second.settled
+            await pilot.press("x")
+            assert all(d.decision == "reject" for d in store.gold_relation_decisions(doc.id))
+            assert len(store.gold_relation_decisions(doc.id)) == 2
+            await pilot.press("right_square_bracket")
+            assert "every disagreement" in [n.message for n in app._notifications][-1]

@@ -76,7 +76,8 @@ Review keys
   ;          next link of the candidate here (when it has several)
   A          accept every agreed candidate of this document, and the
              agreed links between accepted spans (one action)
-  ] [        next / previous open disagreement in this document
+  ] [        next / previous open disagreement (a span, or a link: at its
+             head) in this document
   n p        next / previous document with open disagreements
   u ctrl+r   undo / redo your last decision
   arrows, h j k l, w b, g G, pageup/pagedown   move
@@ -182,8 +183,8 @@ class ReviewScreen(Screen[None]):
         #: A candidate being edited: (start, end, label, replacing key, sources).
         self.draft: tuple[int, int, str, tuple[int, int, str] | None, tuple[str, ...]] | None = None
         self._start = start
-        #: The candidate to focus once the cursor-moved message of a jump arrives (] and [).
-        self._focus_after_move: tuple[int, int, str] | None = None
+        #: The candidate (and link) to focus once the cursor-moved message of a jump arrives (] and [).
+        self._focus_after_move: tuple[Candidate, RelationCandidate | None] | None = None
 
     # -- layout --------------------------------------------------------------------------
 
@@ -236,8 +237,10 @@ class ReviewScreen(Screen[None]):
         self.link_pick = 0
         self.review = review_document(self.store, doc_id)
         if cursor is None:
-            first = next((c for c in self.review.disagreements if not c.settled), None)
-            first = first or (self.review.candidates[0] if self.review.candidates else None)
+            targets = self._open_targets()
+            if targets:
+                self._focus_after_move = targets[0]  # focused when load's cursor-moved message arrives
+            first = targets[0][0] if targets else (self.review.candidates[0] if self.review.candidates else None)
             cursor = first.start if first else 0
         self.view.load(doc.text, self._highlights(), cursor=cursor)
         self.refresh_panels()
@@ -391,9 +394,9 @@ class ReviewScreen(Screen[None]):
     @on(DocumentView.CursorMoved)
     def _moved(self, event: DocumentView.CursorMoved) -> None:
         want, self._focus_after_move = self._focus_after_move, None
-        keys = [c.key for c in self.here()]
-        self.pick = keys.index(want) if want in keys else 0
-        self.link_pick = 0
+        self.pick, self.link_pick = 0, 0
+        if want is not None:
+            self._focus(*want)
         if self.draft is not None and self.view.selection is None:
             self.draft = None
         self.refresh_panels()
@@ -565,24 +568,45 @@ class ReviewScreen(Screen[None]):
 
     # -- navigation ------------------------------------------------------------------------------
 
+    def _open_targets(self) -> list[tuple[Candidate, RelationCandidate | None]]:
+        """Where ] and [ stop: each open span disagreement, and the head of each open link disagreement
+        (with that link), in reading order."""
+        assert self.review is not None
+        targets: list[tuple[Candidate, RelationCandidate | None]] = [
+            (c, None) for c in self.review.disagreements if not c.settled
+        ]
+        by_key = {c.key: c for c in self.review.candidates}
+        for link in self.review.relation_disagreements:
+            if not link.settled and link.head in by_key:
+                targets.append((by_key[link.head], link))
+        targets.sort(key=lambda t: (t[0].start, -t[0].end, t[0].label, t[1] is not None))
+        return targets
+
+    def _focus(self, candidate: Candidate, link: RelationCandidate | None) -> None:
+        """Focus ``candidate`` among those under the cursor, and ``link`` among its links."""
+        here = self.here()
+        self.pick = here.index(candidate) if candidate in here else 0
+        links = self.links_here()
+        self.link_pick = links.index(link) if link in links else 0
+
     def _go_candidate(self, forward: bool) -> None:
         assert self.review is not None
-        open_ = [c for c in self.review.disagreements if not c.settled]
+        open_ = self._open_targets()
         if not open_:
-            self.notify("every disagreement in this document is settled: n goes to the next document")
+            self.notify("every disagreement (span and link) in this document is settled: n goes to the next document")
             return
         cur = self.view.cursor
         if forward:
-            target = next((c for c in open_ if c.start > cur), open_[0])
+            target = next((t for t in open_ if t[0].start > cur), open_[0])
         else:
-            target = next((c for c in reversed(open_) if c.start < cur), open_[-1])
+            target = next((t for t in reversed(open_) if t[0].start < cur), open_[-1])
+        start = target[0].start
         before = self.view.cursor
-        self.view.move_cursor(target.start)
+        self.view.move_cursor(start)
         if self.view.cursor != before:  # the CursorMoved message, handled later, focuses the target
-            self._focus_after_move = target.key
-        self.view.scroll_to_offset(target.start, center=True)
-        self.pick = self.here().index(target) if target in self.here() else 0
-        self.link_pick = 0
+            self._focus_after_move = target
+        self.view.scroll_to_offset(start, center=True)
+        self._focus(*target)
         self.refresh_panels()
 
     def action_next_disagreement(self) -> None:
