@@ -304,3 +304,15 @@ async def test_next_disagreement_reaches_open_link_disagreements(tmp_path):
             assert len(store.gold_relation_decisions(doc.id)) == 2
             await pilot.press("right_square_bracket")
             assert "every disagreement" in [n.message for n in app._notifications][-1]
+
+
+async def test_ctrl_p_opens_the_command_palette(project):
+    from textual.command import CommandPalette
+
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

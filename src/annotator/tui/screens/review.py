@@ -81,6 +81,7 @@ Review keys
   n p        next / previous document with open disagreements
   u ctrl+r   undo / redo your last decision
   arrows, h j k l, w b, g G, pageup/pagedown   move
+  ctrl+p     every action by name
   ?          this help        q  quit
 
 Markers: = agreed   ≠ disagreement   ✓ accepted   ✗ rejected   + yours
@@ -672,7 +673,7 @@ class ReviewApp(App[None]):
     """Pushes one :class:`ReviewScreen`; ``auto_accept`` first accepts every agreed candidate (one action)."""
 
     TITLE = "annotator review"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True  # ctrl+p: every review action by name (ScreenCommands)
 
     def __init__(
         self, store: Store, reviewer: str, *, blind: bool = False, auto_accept: bool = False, start: str | None = None
