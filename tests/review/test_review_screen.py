@@ -316,3 +316,22 @@ async def test_ctrl_p_opens_the_command_palette(project):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+
+
+async def test_header_and_keys_fit_80_columns(project):
+    """At 80 columns the header keeps the progress, the reviewer and [blind] (the document name is
+    cut instead), and the keys line keeps '? help'."""
+    store, doc, _ = project
+    app = ReviewApp(store, "lead", blind=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = screen(app)
+        await pilot.pause()
+        header = str(s.query_one("#review-header").render())
+        keys = str(s.query_one("#review-keys").render())
+        assert len(header) <= 78 and len(keys) <= 78
+        assert "0/7" in header and "0/2" in header and "lead" in header and "[blind]" in header
+        assert "? help" in keys
+        await pilot.resize_terminal(140, 30)
+        await pilot.pause()
+        header = str(s.query_one("#review-header").render())
+        assert "0 of 7 disagreements settled" in header and "evin-prison-leak.txt" in header

@@ -89,6 +89,11 @@ Every decision is saved at once, with your name, the time and the
 annotators the span came from. Press any key to close."""
 
 
+#: The keys line, and its form for narrow terminals (80 columns).
+KEYS = "a accept  r reject  A accept agreed  enter x link  ] [ disagreement  n p document  u undo  ? help  q quit"
+KEYS_NARROW = "a r accept/reject  A agreed  enter x link  ] [ next  n p doc  u undo  ? help"
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -200,12 +205,7 @@ class ReviewScreen(Screen[None]):
                 with VerticalScroll(id="review-list-scroll"):
                     yield Static(Content(""), id="review-list")
                 yield Static(self._legend(), id="review-legend")
-        yield Static(
-            Content(
-                "a accept  r reject  A accept agreed  enter x link  ] [ disagreement  n p document  u undo  ? help  q quit"
-            ),
-            id="review-keys",
-        )
+        yield Static(Content(KEYS), id="review-keys")
 
     @property
     def view(self) -> DocumentView:
@@ -366,22 +366,45 @@ class ReviewScreen(Screen[None]):
         settled = sum(s.settled for s in self.summaries.values())
         reviewed = sum(1 for s in self.summaries.values() if s.reviewed)
         position = self.doc_ids.index(self.document_id) + 1 if self.document_id in self.doc_ids else 0
-        parts: list[tuple[str, str] | str] = [
-            ("Review ", "bold"), (inline_text(self.document_name), "bold"),
-            f" {position}/{len(self.doc_ids)} · ",
-        ]
         links = sum(s.link_disagreements for s in self.summaries.values())
-        if links:  # relation disagreements, counted apart: a link is settled on its own key
-            links_settled = sum(s.links_settled for s in self.summaries.values())
-            parts.append((f"{settled} of {total} disagreements, {links_settled} of {links} links settled", "bold"))
-        else:
-            parts.append((f"{settled} of {total} disagreements settled", "bold"))
-        parts.append(f" · {reviewed} of {len(self.doc_ids)} documents reviewed · {self.reviewer}")
+        links_settled = sum(s.links_settled for s in self.summaries.values())
+        flags: list[tuple[str, str]] = []
         if self.blind:
-            parts.append(("  [blind]", "bold"))
+            flags.append(("  [blind]", "bold"))
         if self.store.readonly:
-            parts.append(("  read-only", "bold reverse"))
+            flags.append(("  read-only", "bold reverse"))
+        name = inline_text(self.document_name)
+        n = len(self.doc_ids)
+        # relation disagreements are counted apart: a link is settled on its own key
+        progress = (
+            f"{settled} of {total} disagreements, {links_settled} of {links} links settled" if links
+            else f"{settled} of {total} disagreements settled"
+        )
+        tail = f" · {reviewed} of {n} documents reviewed · {self.reviewer}"
+        parts: list[tuple[str, str] | str] = [
+            ("Review ", "bold"), (name, "bold"), f" {position}/{n} · ", (progress, "bold"), tail, *flags,
+        ]
+        width = self._header_width()
+        if Content.assemble(*parts).cell_length > width:
+            # a narrow terminal: short figures, the document name cut to what is left, the flags kept
+            progress = f"settled {settled}/{total}" + (f", links {links_settled}/{links}" if links else "")
+            tail = f" · reviewed {reviewed}/{n} docs · {self.reviewer}"
+            rest = Content.assemble(f" {position}/{n} · ", progress, tail, *flags).cell_length
+            parts = [
+                (excerpt(name, max(8, width - rest)), "bold"), f" {position}/{n} · ", (progress, "bold"), tail, *flags,
+            ]
         self.query_one("#review-header", Static).update(Content.assemble(*parts))
+        keys = KEYS if len(KEYS) <= width else KEYS_NARROW
+        self.query_one("#review-keys", Static).update(Content(keys))
+
+    def _header_width(self) -> int:
+        """The header's width inside its padding (the screen's, before the first layout)."""
+        width = self.query_one("#review-header", Static).size.width or self.app.size.width - 2
+        return max(20, width)
+
+    def on_resize(self) -> None:
+        if self.review is not None:
+            self.refresh_header()
 
     def _legend(self) -> Content:
         parts: list[tuple[str, str] | str] = []
