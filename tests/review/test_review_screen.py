@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.store import Store
+from annotator.store import GoldChange, RelationChange, Store
 from annotator.tui.screens.review import ReviewApp, ReviewScreen
 
 from .helpers import build, find
@@ -335,3 +335,32 @@ async def test_header_and_keys_fit_80_columns(project):
         await pilot.pause()
         header = str(s.query_one("#review-header").render())
         assert "0 of 7 disagreements settled" in header and "evin-prison-leak.txt" in header
+
+
+def test_accept_agreed_messages_count_candidates_and_links_apart():
+    from annotator.tui.screens.review import _counted
+
+    assert _counted([GoldChange(0, 1, "X", "accept")]) == "1 agreed candidate"
+    links = [RelationChange((0, 1, "X"), (2, 3, "Y"), "R", "accept")]
+    assert _counted([GoldChange(0, 1, "X", "accept")] * 4 + links) == "4 agreed candidates and 1 link"
+
+
+async def test_auto_accept_message_names_links_apart(tmp_path):
+    from annotator.models import Document, Relation, Span
+
+    text = "Reuters said profits rose 5% in Tokyo."
+    with Store(tmp_path / "a.db") as store:
+        doc = store.add_document(Document.from_text("a.txt", text))
+        for who in ("alice", "bob"):
+            made = [store.add_span(Span(document_id=doc.id, start=text.index(sub), end=text.index(sub) + len(sub),
+                                        label=label, annotator=who))
+                    for sub, label in (("5%", "FIGURE"), ("Reuters", "SOURCE"))]
+            store.add_relation(Relation(document_id=doc.id, head=made[0].id, child=made[1].id,
+                                        label="ATTRIBUTED_TO", annotator=who))
+        store.add_span(Span(document_id=doc.id, start=text.index("Tokyo"), end=text.index("Tokyo") + 5,
+                            label="ENTITY", annotator="alice"))
+        app = ReviewApp(store, "lead", auto_accept=True)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            assert app.auto_accepted == 3
+            assert "accepted 2 agreed candidates and 1 link (u undoes)" in [n.message for n in app._notifications]

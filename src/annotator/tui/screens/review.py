@@ -706,12 +706,14 @@ class ReviewApp(App[None]):
         self.reviewer = reviewer
         self.blind = blind
         self.start = start
-        self.auto_accepted = auto_accept_agreed(store, reviewer) if auto_accept else 0
+        changes = _accept_agreed_everywhere(store, reviewer) if auto_accept else []
+        self.auto_accepted = len(changes)
+        self._auto_accepted_text = _counted(changes)
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.store, self.reviewer, blind=self.blind, start=self.start))
         if self.auto_accepted:
-            self.notify(f"accepted {self.auto_accepted} agreed candidates (u undoes)")
+            self.notify(f"accepted {self._auto_accepted_text} (u undoes)")
 
 
 def is_rival(c: Candidate, start: int, end: int, label: str) -> bool:
@@ -730,19 +732,25 @@ def _counted(changes: list[GoldChange | RelationChange]) -> str:
     """'4 agreed candidates' or '4 agreed candidates and 1 link'."""
     links = sum(1 for c in changes if isinstance(c, RelationChange))
     spans = len(changes) - links
-    text = f"{spans} agreed candidates"
+    text = f"{spans} agreed candidate{'s' if spans != 1 else ''}"
     return text + (f" and {links} link{'s' if links != 1 else ''}" if links else "")
 
 
-def auto_accept_agreed(store: Store, reviewer: str) -> int:
+def _accept_agreed_everywhere(store: Store, reviewer: str) -> list[GoldChange | RelationChange]:
     """Accept every undecided agreed candidate (and agreed link) of every document as ONE action;
-    returns how many decisions that was."""
+    returns the decisions taken."""
     changes: list[GoldChange | RelationChange] = []
     for doc_id in store.document_ids():
         changes += review_document(store, doc_id).agreed_changes()
     if changes:
         store.decide_many(None, changes, reviewer)
-    return len(changes)
+    return changes
+
+
+def auto_accept_agreed(store: Store, reviewer: str) -> int:
+    """Accept every undecided agreed candidate (and agreed link) of every document as ONE action;
+    returns how many decisions that was."""
+    return len(_accept_agreed_everywhere(store, reviewer))
 
 
 def run_review_app(
