@@ -105,3 +105,20 @@ def test_review_command_checks_before_opening(db, tmp_path):
     assert result.exit_code == 2 and "no document named 'nope.txt'" in result.output
     result = run("--db", tmp_path / "missing.db", "review")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_agreement_table_shows_negative_kappa_whole(tmp_path):
+    """A worse-than-chance kappa prints as -0.125, not cut to '-0.1…' (80 columns)."""
+    from annotator.models import Document, Span
+
+    text = "Acme said profits rose 5% in Tokyo."
+    path = tmp_path / "k.db"
+    with Store(path) as store:
+        doc = store.add_document(Document.from_text("k.txt", text))
+        for who, sub in (("alice", "Tokyo"), ("bob", "Acme")):
+            i = text.index(sub)
+            store.add_span(Span(document_id=doc.id, start=i, end=i + len(sub), label="ENTITY", annotator=who))
+    result = CliRunner().invoke(cli, ["--db", str(path), "agreement"], env={"COLUMNS": "80"}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    # 9 tokens, each tagged by one: observed 7/9, expected 65/81, kappa (63 - 65) / (81 - 65)
+    assert "-0.125" in result.output and "…" not in result.output.split("ENTITY")[1].split("\n")[0]

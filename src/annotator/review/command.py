@@ -61,9 +61,11 @@ def _figure_row(name: str, fig: dict[str, Any]) -> list[str]:
 
 def _figure_table(title: str | Text, first: str, width: int = 80) -> Table:
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
-    table.add_column(first, no_wrap=True, overflow="ellipsis", max_width=max(10, width - 66))
+    table.add_column(first, no_wrap=True, overflow="ellipsis", max_width=max(10, width - 68))
     for col in ("docs", "spans", "P", "R", "F1", "ovl F1", "kappa", "alpha", "tokens"):
-        table.add_column(col, justify="right", no_wrap=True, width=max(len(col), 5) if col != "docs" else 4)
+        # kappa and alpha can be negative: '-0.042' takes six cells
+        cells = 4 if col == "docs" else 6 if col in ("kappa", "alpha") else max(len(col), 5)
+        table.add_column(col, justify="right", no_wrap=True, width=cells)
     return table
 
 
