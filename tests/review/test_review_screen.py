@@ -364,3 +364,15 @@ async def test_auto_accept_message_names_links_apart(tmp_path):
             await pilot.pause()
             assert app.auto_accepted == 3
             assert "accepted 2 agreed candidates and 1 link (u undoes)" in [n.message for n in app._notifications]
+
+
+async def test_undoing_accept_all_names_its_first_decisions_and_how_many_more(project):
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen(app)
+        await pilot.press("A")
+        await pilot.press("u")
+        message = [n.message for n in app._notifications][-1]
+        assert message.startswith("undo: accept ") and message.endswith(" and 2 more decisions"), message
+        assert message.count(";") == 1

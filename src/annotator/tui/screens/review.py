@@ -677,7 +677,7 @@ class ReviewScreen(Screen[None]):
                 self.summaries[other] = _summary(review_document(self.store, other))
         self.draft = None
         self.reload(cursor=result.offset)
-        self.notify(result.description, markup=False)
+        self.notify(_brief_description(result.description), markup=False)
 
     def action_undo(self) -> None:
         self._invert("undo")
@@ -726,6 +726,16 @@ def is_rival(c: Candidate, start: int, end: int, label: str) -> bool:
         return True
     nested = (start <= c.start and c.end <= end) or (c.start <= start and end <= c.end)
     return not nested
+
+
+def _brief_description(description: str, keep: int = 2) -> str:
+    """An undo/redo description of many decisions cut to its first ``keep`` and how many more
+    (a toast shows a few lines: an undone accept-all would show only its tail)."""
+    head, sep, rest = description.partition(": ")
+    parts = rest.split("; ") if sep else [description]
+    if len(parts) <= keep + 1:
+        return description
+    return f"{head}{sep}{'; '.join(parts[:keep])} and {len(parts) - keep} more decisions"
 
 
 def _counted(changes: list[GoldChange | RelationChange]) -> str:
