@@ -30,25 +30,16 @@ Key = tuple[int, int, str]
 RelationKey = tuple[Key, Key, str]
 
 
-@dataclass(frozen=True)
-class Candidate:
-    start: int
-    end: int
-    label: str
-    annotators: tuple[str, ...]
-    span_ids: tuple[str, ...]
-    agreed: bool
-    decision: str | None = None
-    reviewer: str | None = None
-    sources: tuple[str, ...] = ()
+class Decidable:
+    """What span and link candidates share: who made them and the reviewer's decision on them."""
 
-    @property
-    def key(self) -> Key:
-        return (self.start, self.end, self.label)
+    annotators: tuple[str, ...]
+    agreed: bool
+    decision: str | None
 
     @property
     def reviewer_made(self) -> bool:
-        """A gold span no annotator made (an edited boundary or label)."""
+        """Made by the reviewer alone (an edited boundary or label), by no annotator."""
         return not self.annotators
 
     @property
@@ -64,6 +55,23 @@ class Candidate:
             return "rejected"
         return "agreed" if self.agreed else "disagreed"
 
+
+@dataclass(frozen=True)
+class Candidate(Decidable):
+    start: int
+    end: int
+    label: str
+    annotators: tuple[str, ...]
+    span_ids: tuple[str, ...]
+    agreed: bool
+    decision: str | None = None
+    reviewer: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return (self.start, self.end, self.label)
+
     def covers(self, offset: int) -> bool:
         return self.start <= offset < self.end
 
@@ -72,7 +80,7 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class RelationCandidate:
+class RelationCandidate(Decidable):
     """One distinct link (head span key, child span key, relation label) and who made it."""
 
     head: Key
@@ -87,23 +95,6 @@ class RelationCandidate:
     @property
     def key(self) -> RelationKey:
         return (self.head, self.child, self.label)
-
-    @property
-    def reviewer_made(self) -> bool:
-        return not self.annotators
-
-    @property
-    def settled(self) -> bool:
-        return self.decision is not None
-
-    @property
-    def state(self) -> str:
-        """'accepted', 'rejected', 'agreed' or 'disagreed' (as for span candidates)."""
-        if self.decision == "accept":
-            return "accepted"
-        if self.decision == "reject":
-            return "rejected"
-        return "agreed" if self.agreed else "disagreed"
 
     def touches(self, key: Key) -> bool:
         """The span candidate ``key`` is this link's head or child."""
