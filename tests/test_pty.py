@@ -50,8 +50,7 @@ def read_until(fd: int, needle: bytes, timeout: float, buffer: bytearray) -> boo
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_tag_a_word_in_a_real_terminal_then_quit(tmp_path):
     script = annotator_script()
-    if script is None:
-        pytest.skip("the annotator console script is not installed")
+    assert script is not None, "the annotator console script is not installed: run make test"
     db = tmp_path / "pty.db"
     document = Document.from_text("hostile.txt", TEXT)
     with Store(db) as store:
