@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from annotator.errors import AnnotatorError  # noqa: E402
 from annotator.exporters import ExportOptions, Selection, export_records, exporter  # noqa: E402
-from annotator.exporters.command import write_export  # noqa: E402
+from annotator.exporters import write_export  # noqa: E402
 from annotator.importers import ImportContext, read_path  # noqa: E402
 from annotator.store import Store  # noqa: E402
 from annotator.synthetic import synthetic_corpus  # noqa: E402

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from annotator.cli import cli
 from annotator.exporters import ExportOptions, Selection, export_records, exporter
-from annotator.exporters.command import write_export
+from annotator.exporters import write_export
 from annotator.importers import ImportContext, read_path
 from annotator.models import Document, Relation, Span, Status
 from annotator.store import ImportRecord, Store

@@ -387,8 +387,33 @@ def stdout_text() -> Iterator[IO[str]]:
         stream.detach()
 
 
+def write_export(module: ModuleType, records: Iterable[ExportRecord], out: str, options: ExportOptions) -> ExportSummary:
+    """Open the format's target (a text stream, a binary file, a folder) and write the records to it.
+
+    ``out`` is a path, or ``-`` for standard output (text formats only).
+    """
+    if out == "-":
+        if module.TARGET != "text":
+            raise AnnotatorError(f"{module.FORMAT} cannot be written to standard output: pass --out PATH")
+        with stdout_text() as stream:
+            return module.write(records, stream, options)
+    path = Path(out)
+    if module.TARGET == "folder" or (getattr(module, "write_folder", None) and _names_folder(out)):
+        with atomic_folder(path) as folder:
+            writer = module.write if module.TARGET == "folder" else module.write_folder
+            return writer(records, folder, options)
+    if path.is_dir():
+        raise AnnotatorError(f"--out {out} is a folder: {module.FORMAT} writes one file, pass a file name")
+    with atomic_file(path, "wb" if module.TARGET == "binary" else "w") as stream:
+        return module.write(records, stream, options)
+
+
+def _names_folder(out: str) -> bool:
+    return out.endswith(("/", "\\")) or Path(out).is_dir()
+
+
 __all__ = [
     "CODEPOINTS", "UTF16", "ExportOptions", "ExportRecord", "ExportSummary", "FORMAT_MODULES", "Problems",
     "SafeNames", "Selection", "SpanOffsets", "clean_name", "atomic_file", "atomic_folder", "check_text", "describe", "export_records",
-    "exporter", "sorted_relations", "stdout_text",
+    "exporter", "sorted_relations", "stdout_text", "write_export",
 ]

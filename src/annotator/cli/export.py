@@ -1,4 +1,4 @@
-"""The ``annotator export`` command: select records, stream them to a format module, report.
+"""``annotator export``: select records, stream them to a format module, report.
 
 ``--annotator`` here is a *filter* (repeatable: whose annotations to export),
 not the common "who I am" option, so this command takes the other common
@@ -9,48 +9,50 @@ options (``--db``, ``--schema``, ``--no-mouse``) but defines its own
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..cli_support import _no_mouse, _remember, open_store, stderr_console, visible
 from ..errors import AnnotatorError
-from ..models import Status
-from ..offsets import UNITS
-from ..store import Store
-from . import (
-    FORMAT_MODULES, ExportOptions, ExportRecord, ExportSummary, Selection, atomic_file, atomic_folder,
-    export_records, exporter, stdout_text,
-)
+from .options import LazyChoice, open_store, place_options, stderr_console, visible
+
+if TYPE_CHECKING:
+    from ..exporters import ExportRecord
+    from ..store import Store
 
 
-def export_common_options(command: Callable) -> Callable:
-    """--db, --schema and --no-mouse, before or after the command name (--annotator is export's own)."""
-    options = [
-        click.option("--db", type=click.Path(), expose_value=False, callback=_remember("db"), is_eager=True,
-                     help="Database file [default: $ANNOTATOR_DB, else ./annotations.db]."),
-        click.option("--schema", "schema_file", type=click.Path(), expose_value=False, callback=_remember("schema"),
-                     is_eager=True, help="Label schema JSON file; becomes the project's schema."),
-        click.option("--no-mouse", is_flag=True, expose_value=False, callback=_no_mouse, hidden=True),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _format_names() -> list[str]:
+    from ..exporters import FORMAT_MODULES
+
+    return list(FORMAT_MODULES)
+
+
+def _units() -> tuple[str, ...]:
+    from ..offsets import UNITS
+
+    return UNITS
+
+
+def _statuses() -> list[str]:
+    from ..models import Status
+
+    return [s.value for s in Status]
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(list(FORMAT_MODULES)), required=True, help="Output format.")
+@click.option("--format", "fmt", type=LazyChoice(_format_names), required=True, help="Output format.")
 @click.option("--out", "out", required=True, metavar="PATH",
               help="Output file; a folder for brat (and for doccano when it ends in /: one <annotator>.jsonl each); "
                    "- for standard output (text formats).")
 @click.option("--annotator", "annotators", multiple=True, metavar="NAME",
               help="Export only this annotator's annotations (repeatable) [default: everyone's].")
 @click.option("--labels", default=None, metavar="L1,L2", help="Export only spans with these labels.")
-@click.option("--status", type=click.Choice([s.value for s in Status]), default=None,
+@click.option("--status", type=LazyChoice(_statuses), default=None,
               help="Only documents the annotator marked with this status (e.g. done).")
 @click.option("--gold", is_flag=True, help="Export the reviewed (gold) layer instead of the annotators' spans.")
-@click.option("--offsets", type=click.Choice(UNITS), default=None,
+@click.option("--offsets", type=LazyChoice(_units), default=None,
               help="Offset unit for label-studio, doccano, brat, csv [default: utf16 for label-studio and doccano, "
                    "else codepoints].")
 @click.option("--spans-key", default=None, metavar="KEY", help="spacy: the doc.spans key [default: sc].")
@@ -62,7 +64,7 @@ def export_common_options(command: Callable) -> Callable:
 @click.option("--config", type=click.Path(path_type=Path), default=None,
               help="label-studio: where to write the labeling config [default: beside --out as NAME.config.xml].")
 @click.option("--verbose", "-v", is_flag=True, help="List every span left out, not just the count.")
-@export_common_options
+@place_options
 @click.pass_context
 def export(
     ctx: click.Context, fmt: str, out: str, annotators: tuple[str, ...], labels: str | None, status: str | None,
@@ -75,6 +77,9 @@ def export(
     conll (IOB2), label-studio, doccano, csv. Nothing is written unless the
     whole export succeeds; spans a format cannot hold are reported, never moved.
     """
+    from ..exporters import ExportOptions, Selection, export_records, exporter, write_export
+    from ..models import Status
+
     module = exporter(fmt)
     _check_format_options(fmt, module, offsets=offsets, spans_key=spans_key, ents=ents, lang=lang,
                           overlap=overlap, relations=relations, config=config)
@@ -116,28 +121,6 @@ def _noting_annotators(records: Iterator[ExportRecord], seen: set[str]) -> Itera
         yield record
 
 
-def write_export(module, records: Iterable[ExportRecord], out: str, options: ExportOptions) -> ExportSummary:
-    """Open the format's target (a text stream, a binary file, a folder) and write the records to it."""
-    if out == "-":
-        if module.TARGET != "text":
-            raise AnnotatorError(f"{module.FORMAT} cannot be written to standard output: pass --out PATH")
-        with stdout_text() as stream:
-            return module.write(records, stream, options)
-    path = Path(out)
-    if module.TARGET == "folder" or (getattr(module, "write_folder", None) and _names_folder(out)):
-        with atomic_folder(path) as folder:
-            writer = module.write if module.TARGET == "folder" else module.write_folder
-            return writer(records, folder, options)
-    if path.is_dir():
-        raise AnnotatorError(f"--out {out} is a folder: {module.FORMAT} writes one file, pass a file name")
-    with atomic_file(path, "wb" if module.TARGET == "binary" else "w") as stream:
-        return module.write(records, stream, options)
-
-
-def _names_folder(out: str) -> bool:
-    return out.endswith(("/", "\\")) or Path(out).is_dir()
-
-
 def _check_format_options(fmt: str, module, **given: object) -> None:
     """Refuse an option the chosen format would ignore: a user who passes it expects an effect."""
     owners = {"spans_key": "spacy", "ents": "spacy", "lang": "spacy", "overlap": "conll",
@@ -177,6 +160,3 @@ def _with_progress(records: Iterator[ExportRecord], store: Store) -> Iterator[Ex
                 progress.advance(task)
                 last = record.document.id
             yield record
-
-
-__all__ = ["export", "write_export"]

@@ -1,23 +1,26 @@
-"""The ``review``, ``agreement``, ``merge`` and ``reviewers`` commands (registered by ``cli.py``)."""
+"""``annotator agreement``: inter-annotator agreement figures, as tables or JSON.
+
+The figures are computed in :mod:`annotator.review.agreement`; this module
+gathers each document's spans from the store and prints the report.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from ..cli_support import annotator_name, common_options, open_store, shown, stderr_console, visible
 from ..errors import AnnotatorError
-from ..models import Status
-from ..store import Store
-from .agreement import DocumentAnnotations, agreement_report
+from .options import common_options, open_store, shown, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..review.agreement import DocumentAnnotations
+    from ..store import Store
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -29,6 +32,9 @@ def _names(value: str | None) -> list[str] | None:
 
 def collect_documents(store: Store, only_done: bool = False) -> list[DocumentAnnotations]:
     """Each document with the span keys of everyone who annotated it (spans, or marked it done)."""
+    from ..models import Status
+    from ..review.agreement import DocumentAnnotations
+
     out = []
     for doc in store.documents():
         statuses = store.statuses_for(doc.id)
@@ -44,9 +50,6 @@ def collect_documents(store: Store, only_done: bool = False) -> list[DocumentAnn
     return out
 
 
-# -- agreement -----------------------------------------------------------------------------------
-
-
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -60,6 +63,9 @@ def _figure_row(name: str, fig: dict[str, Any]) -> list[str]:
 
 
 def _figure_table(title: str | Text, first: str, width: int = 80) -> Table:
+    from rich import box
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
     table.add_column(first, no_wrap=True, overflow="ellipsis", max_width=max(10, width - 68))
     for col in ("docs", "spans", "P", "R", "F1", "ovl F1", "kappa", "alpha", "tokens"):
@@ -142,132 +148,14 @@ def agreement(
             )
         if len(names) < 2:
             raise AnnotatorError("agreement needs at least two annotators: pass --annotators A,B")
+    from ..review.agreement import agreement_report
+
     report = agreement_report(
         collect_documents(store, only_done=status == "done"), names, label_names, by_document=by_document
     )
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    from rich.console import Console
+
     print_agreement(report, Console())
-
-
-# -- merge ---------------------------------------------------------------------------------------
-
-
-@click.command()
-@click.argument("other", type=click.Path(path_type=Path))
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (and errors).")
-@common_options
-@click.pass_context
-def merge(ctx: click.Context, other: Path, quiet: bool) -> None:
-    """Copy another annotator database (OTHER.db) into this one.
-
-    Documents are matched by their text; spans, relations, statuses, gold
-    decisions and the event log are copied with their annotators and ids.
-    Merging the same file twice adds nothing. A row that exists on both sides
-    with different content is a conflict: listed, and left as it is here. One
-    transaction: on any error nothing changes.
-    """
-    store = open_store(ctx)
-    if not other.exists():
-        raise AnnotatorError(f"cannot merge {other}: no such file")
-    if sys.stderr.isatty() and not quiet:
-        from rich.progress import Progress
-
-        with Progress(console=stderr_console(), transient=True) as progress:
-            task = progress.add_task(f"merging {other.name}", total=None)
-
-            def update(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            report = store.merge_from(other, progress=update)
-    else:
-        report = store.merge_from(other)
-    click.echo(visible(report.line()))
-    if not quiet:
-        for conflict in report.conflicts:
-            click.echo(f"conflict: {visible(conflict)}")
-
-
-# -- reviewers -----------------------------------------------------------------------------------
-
-
-@click.group(invoke_without_command=True)
-@common_options
-@click.pass_context
-def reviewers(ctx: click.Context) -> None:
-    """List the project's reviewers; `reviewers add NAME` / `reviewers remove NAME` change them.
-
-    Where reviewers are named, only they may write the gold layer (and change
-    this list); where none are, anyone may review.
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    store = open_store(ctx, must_exist=True)
-    names = store.reviewers()
-    click.echo(", ".join(names) if names else "no reviewers named: anyone may review")
-
-
-@reviewers.command("add")
-@click.argument("names", nargs=-1, required=True)
-@common_options
-@click.pass_context
-def reviewers_add(ctx: click.Context, names: tuple[str, ...]) -> None:
-    """Name reviewers (the first one named can be yourself)."""
-    store = open_store(ctx, must_exist=True)
-    result = store.set_reviewers([*store.reviewers(), *names], actor=annotator_name(ctx))
-    click.echo("reviewers: " + ", ".join(result))
-
-
-@reviewers.command("remove")
-@click.argument("names", nargs=-1, required=True)
-@common_options
-@click.pass_context
-def reviewers_remove(ctx: click.Context, names: tuple[str, ...]) -> None:
-    """Remove reviewers; with none left, anyone may review."""
-    store = open_store(ctx, must_exist=True)
-    current = store.reviewers()
-    missing = [n for n in names if n not in current]
-    if missing:
-        raise AnnotatorError(f"{missing[0]} is not a reviewer (reviewers: {', '.join(current) or 'none'})")
-    result = store.set_reviewers([n for n in current if n not in names], actor=annotator_name(ctx))
-    click.echo("reviewers: " + ", ".join(result) if result else "no reviewers named: anyone may review")
-
-
-# -- review --------------------------------------------------------------------------------------
-
-
-@click.command()
-@click.option("--blind", is_flag=True, help="Hide annotators' names (they show as annotator 1, 2...).")
-@click.option("--auto-accept", is_flag=True, help="Accept every agreed candidate into gold on opening (one action).")
-@click.option("--document", "document", default=None, metavar="NAME", help="Start at this document (name or id).")
-@common_options
-@click.pass_context
-def review(ctx: click.Context, blind: bool, auto_accept: bool, document: str | None) -> None:
-    """Review: compare annotators' spans and build the gold layer.
-
-    Candidates all annotators made identically are agreed; the others are
-    disagreements. Accept (a) or reject (r) each, fix its label or boundaries,
-    accept all agreed (A); every decision is saved with your name and can be
-    undone (u). Press ? in the screen for every key.
-    """
-    store = open_store(ctx, must_exist=True)
-    name = annotator_name(ctx)
-    if not store.may_review(name):
-        raise AnnotatorError(
-            f"{name} is not a reviewer of this project (reviewers: {', '.join(store.reviewers())}); "
-            "pass --annotator NAME or ask a reviewer to add you"
-        )
-    start = None
-    if document:
-        for doc_id, doc_name in store.document_names():
-            if document in (doc_id, doc_name):
-                start = doc_id
-                break
-        else:
-            raise AnnotatorError(f"no document named {document!r} in {store.path}")
-    if store.document_count() == 0:
-        raise AnnotatorError(f"database {store.path} has no documents: import some first")
-    from ..tui.screens.review import run_review_app
-
-    run_review_app(store, name, blind=blind, auto_accept=auto_accept, start=start, mouse=ctx.find_root().obj.mouse)

@@ -1,0 +1,5 @@
+"""``python -m annotator.cli``: the same as the ``annotator`` console script."""
+
+from . import main
+
+main()

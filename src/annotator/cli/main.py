@@ -1,0 +1,82 @@
+"""The command line: ``annotator [OPTIONS] [COMMAND]``; no command opens the annotation screen.
+
+The common options (``--db``, ``--annotator``, ``--schema``, ``--no-mouse``)
+work before or after the command name, so ``annotator --db X import F`` and
+``annotator import F --db X`` are the same. A problem the user can fix is an
+:class:`AnnotatorError`: one line on stderr, exit status 2, nothing changed.
+
+Start-up cost: every command module is imported here (``--help`` lists them
+all with their short help), so each one imports only click and
+:mod:`.options` at the top; the store, models, Rich and Textual are imported
+inside the command that needs them. ``tests/test_startup.py`` holds that line.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import click
+
+from ..errors import AnnotatorError
+from .agreement import agreement
+from .annotate import annotate
+from .docs import docs
+from .export import export
+from .importing import import_command
+from .merge import merge
+from .options import _no_mouse, _remember, settings, visible
+from .review import review, reviewers
+from .schema import schema
+from .stats import stats
+
+
+class AnnotatorGroup(click.Group):
+    """A group that turns AnnotatorError into one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AnnotatorError as exc:
+            click.echo(f"error: {visible(exc)}", err=True)
+            ctx.exit(2)
+        except sqlite3.DatabaseError as exc:
+            # damage SQLite only notices when a command reads the broken page (not at open)
+            from ..store import _friendly
+
+            click.echo(f"error: {visible(_friendly(exc, settings(ctx).db_path))}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted: every finished action is saved", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=AnnotatorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(), expose_value=False, callback=_remember("db"), is_eager=True,
+              envvar="ANNOTATOR_DB", help="Database file [default: $ANNOTATOR_DB, else ./annotations.db].")
+@click.option("--annotator", type=str, expose_value=False, callback=_remember("annotator"), is_eager=True,
+              help="Who is annotating [default: your login name].")
+@click.option("--schema", type=click.Path(), expose_value=False, callback=_remember("schema"), is_eager=True,
+              help="Label schema JSON file; becomes the project's schema.")
+@click.option("--no-mouse", is_flag=True, expose_value=False, callback=_no_mouse,
+              help="Do not capture the mouse (less traffic over slow SSH links).")
+@click.version_option(package_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Annotate documents in the terminal: tag spans, link them, review, export.
+
+    With no command, opens the annotation screen (same as `annotator annotate`).
+    Every action is saved to the database at once; there is no save step.
+    """
+    settings(ctx)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(annotate)
+
+
+for _command in (annotate, import_command, docs, stats, schema, export, review, agreement, merge, reviewers):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """The console script: exit statuses are 0 (done), 2 (a problem to fix), 130 (interrupted)."""
+    cli(prog_name="annotator")

@@ -1,0 +1,189 @@
+"""What every command shares: the common options, opening the database, showing data safely.
+
+The common options (``--db``, ``--annotator``, ``--schema``, ``--no-mouse``) are
+remembered on the root click context by callbacks, so they work before or
+after a command's name.
+
+Start-up cost: this module is imported by every command module, and every
+command module is imported for ``annotator --help``, so it imports only click
+and the standard library. The store, the models and Rich are imported inside
+the functions that use them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from ..store import Store
+
+DEFAULT_DB = "annotations.db"
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): fall back to a fixed one
+        return "annotator"
+
+
+@dataclass
+class Settings:
+    """The common options, wherever on the command line they were given."""
+
+    db: str | None = None
+    annotator: str | None = None
+    schema: str | None = None
+    mouse: bool = True
+
+    @property
+    def db_path(self) -> str:
+        return self.db or os.environ.get("ANNOTATOR_DB") or DEFAULT_DB
+
+    @property
+    def annotator_name(self) -> str:
+        return self.annotator or login_name()
+
+
+def settings(ctx: click.Context) -> Settings:
+    """The common options of this invocation (kept on the root context)."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = Settings()
+    return root.obj
+
+
+def _remember(field: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None and value is not False:
+            setattr(settings(ctx), field, value)
+
+    return callback
+
+
+def _no_mouse(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        settings(ctx).mouse = False
+
+
+def db_option(envvar: str | None = None) -> Callable:
+    return click.option("--db", type=click.Path(), expose_value=False, callback=_remember("db"), is_eager=True,
+                        envvar=envvar, help="Database file [default: $ANNOTATOR_DB, else ./annotations.db].")
+
+
+def annotator_option() -> Callable:
+    return click.option("--annotator", type=str, expose_value=False, callback=_remember("annotator"), is_eager=True,
+                        help="Who is annotating [default: your login name].")
+
+
+def schema_option() -> Callable:
+    return click.option("--schema", "schema_file", type=click.Path(), expose_value=False,
+                        callback=_remember("schema"), is_eager=True,
+                        help="Label schema JSON file; becomes the project's schema.")
+
+
+def no_mouse_option(hidden: bool = False) -> Callable:
+    return click.option("--no-mouse", is_flag=True, expose_value=False, callback=_no_mouse, hidden=hidden,
+                        help="Do not capture the mouse (less traffic over slow SSH links).")
+
+
+def _apply(command: Callable, options: Iterable[Callable]) -> Callable:
+    for option in reversed(list(options)):
+        command = option(command)
+    return command
+
+
+def common_options(command: Callable) -> Callable:
+    """The options every command takes, before or after its name."""
+    return _apply(command, [db_option(), annotator_option(), schema_option(), no_mouse_option()])
+
+
+def place_options(command: Callable) -> Callable:
+    """--db, --schema and a hidden --no-mouse: for a command whose --annotator means something else (export)."""
+    return _apply(command, [db_option(), schema_option(), no_mouse_option(hidden=True)])
+
+
+class LazyChoice(click.Choice):
+    """A ``click.Choice`` whose values are computed the first time they are needed.
+
+    The format names live in the importer and exporter packages, which import
+    the models; computing them when ``--help`` or the parser first asks keeps
+    that import out of every other command's start.
+    """
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] | None = None
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self._loaded is None:
+            self._loaded = tuple(self._load())
+        return self._loaded
+
+
+def open_store(ctx: click.Context, *, must_exist: bool = False) -> Store:
+    """The database chosen by --db / $ANNOTATOR_DB, with --schema applied if given."""
+    from ..store import Store
+
+    options = settings(ctx)
+    path = options.db_path
+    if must_exist and not Path(path).exists():
+        raise AnnotatorError(f"database {path} does not exist: import documents first (annotator import PATH)")
+    store = Store(path)
+    if options.schema:
+        from ..models import LabelSchema
+
+        schema = LabelSchema.from_file(options.schema)
+        if schema != store.schema:
+            store.set_schema(schema)
+    return store
+
+
+def annotator_name(ctx: click.Context) -> str:
+    name = settings(ctx).annotator_name.strip()
+    if not name or any(not ch.isprintable() for ch in name):
+        raise AnnotatorError(f"annotator name {name!r} is empty or unprintable: pass --annotator NAME")
+    return name
+
+
+#: Control characters (C0, DEL, C1) and bidi overrides/isolates, shown as escapes instead of sent raw.
+_VISIBLE = {
+    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def visible(value: object) -> str:
+    """A string from the data (a name, an annotator, a path) with control characters made visible.
+
+    Names come from imported files: printed raw, ESC sequences would retitle or
+    clear the terminal and newlines would break the one-line error rule.
+    """
+    return str(value).translate(_VISIBLE)
+
+
+def shown(value: object) -> Text:
+    """Data for a Rich table: plain text (never parsed as markup) with control characters visible."""
+    from rich.text import Text
+
+    return Text(visible(value))
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
