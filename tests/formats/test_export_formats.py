@@ -10,8 +10,8 @@ import pytest
 
 from annotator.errors import AnnotatorError
 from annotator.exporters import ExportRecord, Selection, SpanOffsets, clean_name
-from annotator.exporters.brat import ann_text
-from annotator.models import Document, Span, Status
+from annotator.exporters.brat import ann_text, visual_conf
+from annotator.models import Document, LabelSchema, Span, Status
 from annotator.store import ImportRecord, Store
 
 from .conftest import EMOJI, export_to, span
@@ -225,6 +225,16 @@ def test_brat_layout_and_lines(project, tmp_path):
     conf = (out / "annotation.conf").read_text()
     assert "ATTRIBUTED_TO\tArg1:CLAIM|FIGURE, Arg2:SOURCE" in conf and "<OVERLAP>" in conf
     assert "CLAIM\tbgColor:#d7875f" in (out / "visual.conf").read_text()
+
+
+def test_brat_visual_conf_holds_only_colours_brat_reads():
+    """brat ends a value at a comma: rgb(1, 2, 3) would be cut up, so that label gets brat's default colour."""
+    schema = LabelSchema.model_validate({"labels": [
+        {"name": "A", "key": "y", "colour": "#d7875f"}, {"name": "B", "key": "i", "colour": "rgb(1, 2, 3)"},
+        {"name": "C", "key": "o", "colour": "aliceblue"}, {"name": "D", "key": "t", "colour": "ansi_red"},
+    ]})
+    drawing = visual_conf(schema).split("[drawing]\n", 1)[1].splitlines()
+    assert drawing == ["A\tbgColor:#d7875f", "C\tbgColor:aliceblue"]
 
 
 @pytest.mark.parametrize("name", ["../../x", "/etc/passwd", "..", "CON", "nul.txt", "a:b*c?.txt", "x" * 400, ".hidden",
