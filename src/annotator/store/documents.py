@@ -1,0 +1,263 @@
+"""Documents: adding them (the import path), finding them, moving between them, and where each
+annotator was. Documents are never deleted, so ``seq`` runs 1..N without gaps: a document's
+position is its ``seq`` and the count is ``max(seq)``, both O(1) at any corpus size."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AnnotatorError
+from ..ids import document_id_for, now
+from .connection import Database, quote_name
+from .log import ActionLog, row_key
+from .rows import document_from_row, relation_row, span_row
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..models import Document, Relation, Span
+
+
+@dataclass
+class ImportRecord:
+    """One document to import, with any spans and relations that come with it."""
+
+    document: Document
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass
+class ImportSummary:
+    documents_added: int = 0
+    documents_present: int = 0
+    spans_added: int = 0
+    spans_present: int = 0
+    relations_added: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.documents_added} documents added, {self.documents_present} already present, "
+            f"{self.spans_added} spans added"
+            + (f" ({self.spans_present} already present)" if self.spans_present else "")
+            + (f", {self.relations_added} relations added" if self.relations_added else "")
+        )
+
+
+class Documents:
+    def __init__(self, db: Database, log: ActionLog, settings: Settings) -> None:
+        self.db = db
+        self.log = log
+        self.settings = settings
+        self._lengths: dict[str, int] = {}
+
+    # finding
+
+    def get(self, document_id: str) -> Document:
+        row = self.db.one("SELECT id, name, text, meta FROM documents WHERE id = ?", [document_id])
+        if row is None:
+            raise AnnotatorError(f"no document {document_id} in {self.db.path}")
+        return document_from_row(row)
+
+    def has(self, document_id: str) -> bool:
+        return self.db.scalar("SELECT 1 FROM documents WHERE id = ?", [document_id]) is not None
+
+    def count(self) -> int:
+        return self.db.scalar("SELECT coalesce(max(seq), 0) FROM documents")
+
+    def ids(self) -> list[str]:
+        return [row[0] for row in self.db.conn.execute("SELECT id FROM documents ORDER BY seq")]
+
+    def all(self) -> Iterator[Document]:
+        """Every document in import order, streamed."""
+        cursor = self.db.conn.execute("SELECT id, name, text, meta FROM documents ORDER BY seq")
+        for doc_id, name, text, meta in cursor:
+            yield document_from_row({"id": doc_id, "name": name, "text": text, "meta": meta})
+
+    def names(self) -> list[tuple[str, str]]:
+        """(id, name) of every document in order, without the texts."""
+        return [(r[0], r[1]) for r in self.db.conn.execute("SELECT id, name FROM documents ORDER BY seq")]
+
+    def position(self, document_id: str) -> int:
+        """1-based position of a document in import order (0 if it is not here)."""
+        return self.db.scalar("SELECT seq FROM documents WHERE id = ?", [document_id]) or 0
+
+    def neighbour(self, document_id: str, step: int) -> str | None:
+        """The next (step=1) or previous (step=-1) document, or None at either end."""
+        op, order = (">", "ASC") if step > 0 else ("<", "DESC")
+        return self.db.scalar(
+            f"SELECT id FROM documents WHERE seq {op} (SELECT seq FROM documents WHERE id = ?) ORDER BY seq {order} LIMIT 1",
+            [document_id],
+        )
+
+    def first(self) -> str | None:
+        return self.db.scalar("SELECT id FROM documents ORDER BY seq LIMIT 1")
+
+    def next_unfinished(self, annotator: str, after: str | None) -> str | None:
+        """The next document (wrapping round) that ``annotator`` has not marked done or skipped."""
+        seq = -1
+        if after is not None:
+            seq = self.db.scalar("SELECT seq FROM documents WHERE id = ?", [after]) or -1
+        query = (
+            "SELECT d.id FROM documents d LEFT JOIN statuses s ON s.document_id = d.id AND s.annotator = ? "
+            "WHERE (s.status IS NULL OR s.status NOT IN ('done', 'skipped')) AND d.seq {op} ? ORDER BY d.seq LIMIT 1"
+        )
+        for op in (">", "<="):
+            found = self.db.scalar(query.format(op=op), [annotator, seq])
+            if found:
+                return found
+        return None
+
+    def length(self, document_id: str) -> int:
+        if document_id not in self._lengths:
+            found = self.db.scalar("SELECT length(text) FROM documents WHERE id = ?", [document_id])
+            if found is None:
+                raise AnnotatorError(f"no document {document_id} in {self.db.path}")
+            self._lengths[document_id] = found
+        return self._lengths[document_id]
+
+    # where each annotator was (not part of the annotation log)
+
+    def save_position(self, annotator: str, document_id: str, offset: int) -> None:
+        if self.db.readonly:
+            return
+        with self.db.transaction():
+            self.db.conn.execute(
+                'INSERT INTO positions (annotator, document_id, "offset", updated) VALUES (?, ?, ?, ?) '
+                'ON CONFLICT (annotator, document_id) DO UPDATE SET "offset" = excluded."offset", updated = excluded.updated',
+                [annotator, document_id, offset, now()],
+            )
+
+    def last_position(self, annotator: str) -> tuple[str, int] | None:
+        row = self.db.conn.execute(
+            'SELECT p.document_id, p."offset" FROM positions p JOIN documents d ON d.id = p.document_id '
+            "WHERE p.annotator = ? ORDER BY p.updated DESC LIMIT 1",
+            [annotator],
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def position_in(self, annotator: str, document_id: str) -> int:
+        found = self.db.scalar(
+            'SELECT "offset" FROM positions WHERE annotator = ? AND document_id = ?', [annotator, document_id]
+        )
+        return found or 0
+
+    # import
+
+    def import_records(self, records: Iterable[ImportRecord], actor: str) -> ImportSummary:
+        """Add documents, spans and relations in one transaction (one action of ``actor``): all or nothing.
+
+        Documents already present (same text) are kept; spans already present
+        (same document, annotator, start, end and label) are not duplicated.
+        """
+        summary = ImportSummary()
+        schema = self.settings.schema
+        with self.log.action(actor, "import", kind="import") as act:
+            time = act.time
+            seq = self.db.scalar("SELECT coalesce(max(seq), 0) FROM documents")
+            for record in records:
+                doc = record.document
+                if doc.id != document_id_for(doc.text):
+                    raise AnnotatorError(f"document {doc.name}: its id does not match its text")
+                if self.has(doc.id):
+                    summary.documents_present += 1
+                else:
+                    seq += 1
+                    self.db.conn.execute(
+                        "INSERT INTO documents (seq, id, name, text, meta, added) VALUES (?, ?, ?, ?, ?, ?)",
+                        [seq, doc.id, doc.name, doc.text, json.dumps(doc.meta, ensure_ascii=False), time],
+                    )
+                    summary.documents_added += 1
+                self._lengths[doc.id] = len(doc.text)
+                existing = {
+                    tuple(r)
+                    for r in self.db.conn.execute(
+                        'SELECT annotator, start, "end", label FROM spans WHERE document_id = ?', [doc.id]
+                    )
+                }
+                new_spans: list[dict[str, Any]] = []
+                for span in record.spans:
+                    try:
+                        span.check(doc.text, schema)
+                    except ValueError as exc:
+                        raise AnnotatorError(f"document {doc.name}: {exc}") from None
+                    key = (span.annotator, span.start, span.end, span.label)
+                    if key in existing:
+                        summary.spans_present += 1
+                        continue
+                    existing.add(key)
+                    new_spans.append(span_row(span))
+                taken = self._existing_ids("spans", [row["id"] for row in new_spans])
+                if taken:
+                    raise AnnotatorError(f"document {doc.name}: span id {sorted(taken)[0]} is already used by another span")
+                self._insert_logged(act, "spans", new_spans, lambda row: f"import {row['label']}")
+                summary.spans_added += len(new_spans)
+                added_ids = {row["id"] for row in new_spans}
+                spans_by_id = {s.id: s for s in record.spans}
+                new_relations: list[dict[str, Any]] = []
+                for rel in record.relations:
+                    head, child = spans_by_id.get(rel.head), spans_by_id.get(rel.child)
+                    if head is None or child is None:
+                        raise AnnotatorError(f"document {doc.name}: relation {rel.label} links a span that is not in it")
+                    if not schema.relation_allowed(rel.label, head.label, child.label):
+                        raise AnnotatorError(
+                            f"document {doc.name}: relation {rel.label} is not allowed from {head.label} to {child.label}"
+                        )
+                    if rel.head in added_ids and rel.child in added_ids:  # else its spans, and it, were present
+                        new_relations.append(relation_row(rel))
+                self._insert_logged(act, "relations", new_relations, lambda row: f"import {row['label']}")
+                summary.relations_added += len(new_relations)
+        return summary
+
+    def _existing_ids(self, table: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are already in ``table`` (queried in chunks, not one by one)."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            found.update(
+                r[0] for r in self.db.conn.execute(f"SELECT id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            )
+        return found
+
+    def _insert_logged(self, act: Any, table: str, rows: list[dict[str, Any]], what: Callable[[dict], str]) -> None:
+        """Insert new rows and their 'import' events in two batched statements (the import's hot path)."""
+        if not rows:
+            return
+        if act.id is None:
+            act.id = self.log.new_action(act.actor, act.kind, None, act.time, act.what or "import", rows[0]["document_id"])
+        cols = list(rows[0])
+        self.db.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(quote_name(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [[row[c] for c in cols] for row in rows],
+        )
+        self.db.conn.executemany(
+            "INSERT INTO events (action, time, actor, kind, target, document_id, table_name, row_id, before, after, what)"
+            " VALUES (?, ?, ?, 'import', NULL, ?, ?, ?, NULL, ?, ?)",
+            [
+                [act.id, act.time, act.actor, row["document_id"], table, row_key(table, row),
+                 json.dumps(row, ensure_ascii=False), what(row)]
+                for row in rows
+            ],
+        )
+
+    # overviews for the command line
+
+    def overview(self) -> list[dict[str, Any]]:
+        """Per document: name, length, per-annotator span counts and statuses."""
+        counts: dict[str, dict[str, int]] = {}
+        for doc_id, annotator, n in self.db.conn.execute(
+            "SELECT document_id, annotator, count(*) FROM spans GROUP BY document_id, annotator"
+        ):
+            counts.setdefault(doc_id, {})[annotator] = n
+        statuses: dict[str, dict[str, str]] = {}
+        for doc_id, annotator, status in self.db.conn.execute("SELECT document_id, annotator, status FROM statuses"):
+            statuses.setdefault(doc_id, {})[annotator] = status
+        return [
+            {"position": seq, "id": doc_id, "name": name, "characters": length,
+             "spans": counts.get(doc_id, {}), "status": statuses.get(doc_id, {})}
+            for seq, doc_id, name, length in self.db.conn.execute(
+                "SELECT seq, id, name, length(text) FROM documents ORDER BY seq"
+            )
+        ]
