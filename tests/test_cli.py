@@ -183,6 +183,34 @@ def test_bad_schema_is_one_line_naming_the_field(tmp_path, db_path):
     assert result.output.startswith("error: schema file") and "labels.0.key" in result.output
 
 
+def test_schema_colour_the_screens_cannot_draw_is_refused_and_nothing_changes(tmp_path, db_path):
+    run("--db", str(db_path), "import", str(SAMPLE))
+    before = db_state(db_path)
+    schema = tmp_path / "s.json"
+    schema.write_text(json.dumps({"labels": [{"name": "PERSON", "key": "y", "colour": "#fff\n[labels]\nX | Y"}]}))
+    result = run("--db", str(db_path), "--schema", str(schema), "import", str(SAMPLE))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: schema file {schema}: labels.0.colour: not a colour: '#fff\\n[labels]")
+    assert result.output.count("\n") == 1
+    assert db_state(db_path) == before
+
+
+def test_screen_refuses_a_stored_colour_from_before_colours_were_checked(db_path):
+    """A schema stored by an older version may hold any colour: refused with the field named, not a traceback."""
+    import sqlite3
+
+    run("--db", str(db_path), "import", str(SAMPLE))
+    legacy = {"name": "old", "labels": [{"name": "CLAIM", "key": "c", "colour": "notacolour"}]}
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('schema', ?)", [json.dumps(legacy)])
+    conn.close()
+    for command in (["annotate"], ["review"]):
+        result = run("--db", str(db_path), *command)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"error: the label schema in {db_path}: labels.0.colour: not a colour: "
+                                        "'notacolour'"), result.output
+
+
 def test_schema_command_prints_the_json_schemas():
     schemas = json.loads(run("schema").output)
     assert set(schemas) == {p.name for p in (REPO / "schemas").glob("*.schema.json")}

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError
-from annotator.models import Document, LabelSchema, Span, document_id_for, json_schemas
+from annotator.models import DEFAULT_SCHEMA_PATH, Document, LabelSchema, Span, document_id_for, json_schemas
 from tests.conftest import REPO
 
 
@@ -87,3 +87,66 @@ def test_committed_json_schemas_match_the_models():
 
 def test_default_schema_file_is_valid():
     LabelSchema.model_validate_json((REPO / "schemas" / "news.json").read_text(encoding="utf-8"))
+
+
+def test_schemas_news_json_is_the_packaged_one():
+    """One copy: schemas/news.json is a link to the package's news.json (git keeps it as a symlink)."""
+    packaged = REPO / "src" / "annotator" / "news.json"
+    assert DEFAULT_SCHEMA_PATH.resolve() == packaged.resolve()
+    assert (REPO / "schemas" / "news.json").read_bytes() == packaged.read_bytes()
+
+
+def test_shipped_schema_colours_are_drawable():
+    """default() skips Textual's colour parse (start-up time), so the shipped colours are parsed here."""
+    LabelSchema.default().check_colours()
+    LabelSchema.model_validate_json(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"))  # the full check
+
+
+def _schema_with_colour(tmp_path, colour: str):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"labels": [{"name": "PERSON", "key": "y", "colour": colour}]}))
+    return path
+
+
+@pytest.mark.parametrize(
+    "colour",
+    [
+        "not-a-colour",
+        "notacolour",  # only Textual's parser knows it is not a colour
+        "red link=https://example.org",  # would become a link in a Rich style
+        "red @click=app.quit",
+        "[b]red[/b]",
+        "#ffffff\n[labels]\nEVIL | pwned",  # a section injected into brat's visual.conf
+        "#ffffff\n",  # Textual's own parser takes a trailing newline
+        "red\x1b]0;title\x07",
+        "",
+    ],
+)
+def test_schema_refuses_a_colour_the_screens_cannot_draw(tmp_path, colour):
+    path = _schema_with_colour(tmp_path, colour)
+    with pytest.raises(AnnotatorError) as caught:
+        LabelSchema.from_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"schema file {path}: labels.0.colour: not a colour: {colour!r}")
+    assert "\n" not in message
+
+
+def test_colour_refusal_suggests_the_colour_meant(tmp_path):
+    with pytest.raises(AnnotatorError, match="not a colour: 'rde'; did you mean 'red'"):
+        LabelSchema.from_file(_schema_with_colour(tmp_path, "rde"))
+
+
+@pytest.mark.parametrize("colour", ["#fff", "#d7875f", "#d7875f80", "red", "aliceblue", "ansi_red", "rgb(1, 2, 3)",
+                                    "hsl(120,50%,50%)"])
+def test_schema_takes_every_textual_colour_form(tmp_path, colour):
+    assert LabelSchema.from_file(_schema_with_colour(tmp_path, colour)).labels[0].colour == colour
+
+
+def test_stored_schema_still_refuses_unsafe_characters():
+    """from_stored skips Textual's parse (it was done when the schema was set), never the character check."""
+    stored = {"labels": [{"name": "PERSON", "key": "y", "colour": "red link=x"}]}
+    with pytest.raises(ValidationError, match="not a colour"):
+        LabelSchema.from_stored(stored)
+    legacy = LabelSchema.from_stored({"labels": [{"name": "PERSON", "key": "y", "colour": "notacolour"}]})
+    with pytest.raises(ValueError, match=r"labels\.0\.colour: not a colour: 'notacolour'"):
+        legacy.check_colours()

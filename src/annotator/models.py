@@ -9,15 +9,51 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator,
+)
 
 from .errors import AnnotatorError
+
+#: Every character a Textual colour can hold: #hex, names (ansi_bright_red), rgb()/rgba()/hsl()/hsla().
+_COLOUR_CHARACTERS = re.compile(r"[#A-Za-z0-9_(),.% ]{1,64}")
+
+#: Validation context key: the schema's colours were checked when it was set (see LabelSchema.from_stored).
+TRUSTED_COLOURS = "colours_checked"
+
+
+def check_colour(colour: str, *, parse: bool = True) -> str:
+    """``colour`` if the screens can draw it; a ValueError saying why otherwise.
+
+    A colour goes into Textual style strings, Rich styles, brat's visual.conf and
+    Label Studio's config, so first only the characters a colour can hold are
+    let through: ``link=...`` or ``@click`` would become markup, and a newline
+    would start a section of visual.conf (Textual's own parser lets a trailing
+    newline through). Then Textual's ``Color.parse``, the parser the screens
+    use, so a schema they cannot draw is refused at load instead of killing
+    every screen. Textual is imported here, not at the top: it costs 0.1 s,
+    which commands without a screen must not pay (``parse=False`` skips it).
+    """
+    usage = " (use #rrggbb, rgb(r, g, b) or a colour name)"
+    if not _COLOUR_CHARACTERS.fullmatch(colour):
+        raise ValueError(f"not a colour: {colour!r}{usage}")
+    if parse:
+        from textual.color import Color, ColorParseError
+
+        try:
+            Color.parse(colour)
+        except ColorParseError as exc:
+            hint = f"; did you mean {exc.suggested_color!r}?" if exc.suggested_color else usage
+            raise ValueError(f"not a colour: {colour!r}{hint}") from None
+    return colour
+
 
 #: Keys the annotation screen uses for itself; a schema may not take them.
 RESERVED_KEYS = frozenset("hjklwbgGvxmunpNdqrRaAzZ?/[](){}<>:,.;0123456789 ")
@@ -54,6 +90,11 @@ class Label(BaseModel):
     key: str = Field(min_length=1, max_length=1, description="One key that tags with this label.")
     colour: str = Field(default="#5f87d7", description="A Textual colour: #rrggbb or a colour name.")
     description: str = ""
+
+    @field_validator("colour")
+    @classmethod
+    def _colour_is_drawable(cls, colour: str, info: ValidationInfo) -> str:
+        return check_colour(colour, parse=not (info.context or {}).get(TRUSTED_COLOURS))
 
     @field_validator("key")
     @classmethod
@@ -139,8 +180,31 @@ class LabelSchema(BaseModel):
             raise AnnotatorError(f"schema file {path}: {describe_validation_error(exc)}") from None
 
     @classmethod
+    def from_stored(cls, data: Any) -> LabelSchema:
+        """The project's schema as the database holds it.
+
+        Its colours were parsed with Textual when it was set (``from_file``, or
+        a schema built in code), so here only their characters are checked:
+        every command reads the schema, and most must start without Textual.
+        """
+        return cls.model_validate(data, context={TRUSTED_COLOURS: True})
+
+    def check_colours(self) -> None:
+        """Parse every colour with Textual; ValueError naming the first that the screens cannot draw.
+
+        For a schema stored before colours were checked: the commands that open
+        a screen call this first (they import Textual anyway).
+        """
+        for index, label in enumerate(self.labels):
+            try:
+                check_colour(label.colour)
+            except ValueError as exc:
+                raise ValueError(f"labels.{index}.colour: {exc}") from None
+
+    @classmethod
     def default(cls) -> LabelSchema:
-        return cls.model_validate_json(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"))
+        """The shipped news schema (its colours are checked by a test, not at every start)."""
+        return cls.model_validate_json(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"), context={TRUSTED_COLOURS: True})
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .importing import import_paths
-from .options import annotator_name, common_options, open_store, settings
+from .options import annotator_name, check_drawable, common_options, open_store, settings
 
 
 @click.command()
@@ -23,6 +23,7 @@ def annotate(ctx: click.Context) -> None:
     name = annotator_name(ctx)
     if store.document_count() == 0 and Path("sample_docs").is_dir() and not store.readonly:
         import_paths(store, [Path("sample_docs")], None, name, quiet=True)
+    check_drawable(store)
     from ..tui.app import run_annotation_app
 
     run_annotation_app(store, name, mouse=settings(ctx).mouse)

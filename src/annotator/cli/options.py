@@ -153,6 +153,23 @@ def open_store(ctx: click.Context, *, must_exist: bool = False) -> Store:
     return store
 
 
+def check_drawable(store: Store) -> None:
+    """Before opening a screen: refuse a stored schema with a colour Textual cannot draw.
+
+    New schemas are checked when they are set; one stored by an older version
+    may hold any string, and would stop every screen with a traceback.
+    """
+    from pydantic import ValidationError
+
+    from ..models import describe_validation_error
+
+    try:
+        store.schema.check_colours()
+    except ValueError as exc:  # from check_colours, or a ValidationError from reading the stored schema
+        reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise AnnotatorError(f"the label schema in {store.path}: {reason}: pass a corrected one with --schema FILE") from None
+
+
 def annotator_name(ctx: click.Context) -> str:
     name = settings(ctx).annotator_name.strip()
     if not name or any(not ch.isprintable() for ch in name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import AnnotatorError
-from .options import annotator_name, common_options, open_store, settings
+from .options import annotator_name, check_drawable, common_options, open_store, settings
 
 
 @click.command()
@@ -39,6 +39,7 @@ def review(ctx: click.Context, blind: bool, auto_accept: bool, document: str | N
             raise AnnotatorError(f"no document named {document!r} in {store.path}")
     if store.document_count() == 0:
         raise AnnotatorError(f"database {store.path} has no documents: import some first")
+    check_drawable(store)
     from ..tui.screens.review import run_review_app
 
     run_review_app(store, name, blind=blind, auto_accept=auto_accept, start=start, mouse=settings(ctx).mouse)
