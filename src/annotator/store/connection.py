@@ -237,7 +237,19 @@ class Database:
             f"database {self.path} was {what} while this session had it open: nothing was changed; "
             "restart annotator (check the file first)"
         )
+        self._release_wal()
         raise AnnotatorError(self._gone)
+
+    def _release_wal(self) -> None:
+        """Move what our WAL holds into the file we opened (its old inode) and empty the WAL.
+
+        The ``-wal`` beside the path is still ours: left with frames in it, the next process to
+        open the new file would apply our pages to it ("database disk image is malformed").
+        """
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
 
     # reading
 
