@@ -211,6 +211,20 @@ def test_screen_refuses_a_stored_colour_from_before_colours_were_checked(db_path
                                         "'notacolour'"), result.output
 
 
+def test_listing_table_fits_the_terminal_and_wraps_by_cells():
+    from annotator.cli.table import cell_width, render
+
+    lines = render(["#", "name", "chars"], [["1", "東京" * 10, "20"], ["2", "short", "3"]], right=(0, 2), wrap=(1,),
+                   width=24)
+    rows = lines[2:]  # after the header and its rule
+    assert all(cell_width(line) <= 24 for line in rows)
+    assert sum(line.count("東") for line in rows) == 10  # wrapped, nothing cut
+    assert rows[0].startswith("1  東京") and rows[0].endswith("20")
+    assert rows[-1].startswith("2  short") and rows[-1].endswith(" 3")
+    unfitted = render(["#", "name"], [["1", "東京" * 10]], wrap=(1,))
+    assert unfitted[2] == "1  " + "東京" * 10  # piped output is never wrapped
+
+
 def test_schema_command_prints_the_json_schemas():
     schemas = json.loads(run("schema").output)
     assert set(schemas) == {p.name for p in (REPO / "schemas").glob("*.schema.json")}

@@ -5,34 +5,61 @@ work before or after the command name, so ``annotator --db X import F`` and
 ``annotator import F --db X`` are the same. A problem the user can fix is an
 :class:`AnnotatorError`: one line on stderr, exit status 2, nothing changed.
 
-Start-up cost: every command module is imported here (``--help`` lists them
-all with their short help), so each one imports only click and
-:mod:`.options` at the top; the store, models, Rich and Textual are imported
+Start-up cost: a command's module is imported only when it runs, or when
+``--help`` lists every command with its short help; so each one imports only
+click and :mod:`.options` at the top, and the store, models, Rich and Textual
 inside the command that needs them. ``tests/test_startup.py`` holds that line.
 """
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from typing import Any
 
 import click
 
 from ..errors import AnnotatorError
-from .agreement import agreement
-from .annotate import annotate
-from .docs import docs
-from .export import export
-from .importing import import_command
-from .merge import merge
 from .options import _no_mouse, _remember, settings, visible
-from .review import review, reviewers
-from .schema import schema
-from .stats import stats
+
+#: Every command: its name -> (module in this package, the click command in it).
+COMMANDS = {
+    "agreement": ("agreement", "agreement"),
+    "annotate": ("annotate", "annotate"),
+    "docs": ("docs", "docs"),
+    "export": ("export", "export"),
+    "import": ("importing", "import_command"),
+    "merge": ("merge", "merge"),
+    "review": ("review", "review"),
+    "reviewers": ("review", "reviewers"),
+    "schema": ("schema", "schema"),
+    "stats": ("stats", "stats"),
+}
 
 
 class AnnotatorGroup(click.Group):
-    """A group that turns AnnotatorError into one line and exit status 2."""
+    """The root command: loads a command's module only when needed; AnnotatorError becomes one line, exit 2."""
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
+        """Every command, all modules imported (click's "did you mean" uses this; running a command does not)."""
+        return {name: self._load(name) for name in COMMANDS}
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        if value:  # click.Group.__init__ sets an empty dict; the commands are listed in COMMANDS
+            raise TypeError("list a new command in annotator.cli.main.COMMANDS")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name) if cmd_name in COMMANDS else None
+
+    @staticmethod
+    def _load(name: str) -> click.Command:
+        module, attribute = COMMANDS[name]
+        return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -70,11 +97,7 @@ def cli(ctx: click.Context) -> None:
     """
     settings(ctx)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(annotate)
-
-
-for _command in (annotate, import_command, docs, stats, schema, export, review, agreement, merge, reviewers):
-    cli.add_command(_command)
+        ctx.invoke(AnnotatorGroup._load("annotate"))
 
 
 def main() -> None:

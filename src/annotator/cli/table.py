@@ -10,7 +10,7 @@ Cells must already be display-safe (:func:`annotator.cli.options.visible`).
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -70,7 +70,7 @@ def render(
     if width is not None:
         over = sum(widths) + len(GAP) * (len(widths) - 1) - width
         while over > 0:
-            shrinkable = [i for i in wrap if widths[i] > max(MIN_WRAPPED, cell_width(headers[i]))]
+            shrinkable = [i for i in wrap if widths[i] > MIN_WRAPPED]
             if not shrinkable:
                 break
             widest = max(shrinkable, key=lambda i: widths[i])
@@ -111,7 +111,12 @@ def echo_table(
     wrap: Sequence[int] = (), total_row: bool = False,
 ) -> None:
     """Print a title line and the table; on a terminal, fitted to its width (bold is dropped when piped)."""
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    width = None
+    if sys.stdout.isatty():  # (not shutil.get_terminal_size: importing shutil costs 2 ms of start)
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns or 80  # 0: a terminal that does not say
+        except OSError:
+            width = 80
     click.echo(title)
     click.echo()
     for text in render(headers, rows, right=right, wrap=wrap, width=width, total_row=total_row):
