@@ -1,0 +1,331 @@
+"""The one tokenizer, and the words built from its tokens.
+
+Two granularities, one source:
+
+* A **token** is a run of word characters, or one other non-space character.
+  Combining marks, zero-width joiners, variation selectors and emoji modifiers
+  stay with the character they modify, so ``café`` (decomposed) and ``👩🏽‍💻``
+  are one token each. Tokens are exact (``text[start:end]`` is the token), never
+  whitespace, never overlapping. CoNLL, the ``tokens`` of the native JSONL,
+  agreement's token counts and the review screen's boundary keys count them.
+* A **word** is a run of touching tokens as a reader sees one word: word tokens
+  joined by one of ``. , ' ’ - &`` between them (``48.6``, ``don't``,
+  ``state-run``, ``AT&T``), with the symbols that belong to them on either side
+  (``$48.6``, ``5%``, ``#tag``, ``@name``, ``€3``, ``C++``). The annotation
+  screen's word motion (``w``/``b``), the word under the cursor, snapping a
+  selection to whole words and the span boundary keys all use words.
+
+Every word starts and ends on token boundaries, so a span made by snapping
+always lines up with the tokens an exporter writes.
+
+The word functions take a code point offset into a whole document and look at
+a window around it, never the whole text: the window is widened to *cuts*
+(positions no token or word crosses: next to whitespace, or before an ASCII
+bracket, quote or other breaking punctuation), so its words are exactly those
+of the whole text, and the work is proportional to the distance moved.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from typing import NamedTuple
+
+
+class Token(NamedTuple):
+    """A token: ``text == document[start:end]``; ``ws`` when whitespace follows it."""
+
+    text: str
+    start: int
+    end: int
+    ws: bool  # followed by whitespace
+
+
+_TOKEN = re.compile(r"\w+|\S")
+_WORD = re.compile(r"\w")
+_ZWJ_KEYCAP = {"\u200d", "\u20e3"}  # zero-width joiner, combining enclosing keycap
+
+
+def _attaches(ch: str) -> bool:
+    """Does ``ch`` belong to the character before it (a mark, selector, modifier)?"""
+    if ch in _ZWJ_KEYCAP or "\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff":
+        return True
+    if "\U000e0020" <= ch <= "\U000e007f":  # emoji tag sequences (flags of regions)
+        return True
+    return unicodedata.category(ch).startswith("M")
+
+
+def _regional(ch: str) -> bool:
+    """A regional indicator symbol: two of them make one flag."""
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
+def _continues(text: str, token_start: int, start: int) -> bool:
+    """Does the match at ``start`` continue the token at ``token_start`` that ends there?
+
+    Yes for a mark or joiner, for anything after a zero-width joiner, and for
+    word characters after a word that ends in a combining mark (``cafe\u0301s``).
+    """
+    ch, before = text[start], text[start - 1]
+    if ch < "\x80" and before < "\x80":
+        return False  # the common case: nothing in ASCII attaches to anything
+    if _attaches(ch) or before == "\u200d":
+        return True
+    if _regional(ch) and _regional(before):  # a flag: regional indicators pair up from the first
+        i = start - 1
+        while i > token_start and _regional(text[i - 1]):
+            i -= 1
+        return (start - i) % 2 == 1
+    return _attaches(before) and _WORD.match(ch) is not None and _WORD.match(text[token_start]) is not None
+
+
+def token_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of each token of ``text[start:end]``, in offsets of ``text``.
+
+    ``start`` and ``end`` must be cuts (0, ``len(text)``, or next to whitespace):
+    a token is never cut there, so the tokens are those of the whole text.
+    """
+    bounds: list[list[int]] = []
+    for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
+        s, e = match.span()
+        if bounds and bounds[-1][1] == s and _continues(text, bounds[-1][0], s):
+            bounds[-1][1] = e
+        else:
+            bounds.append([s, e])
+    return [(s, e) for s, e in bounds]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of ``text``: runs of word characters or single other characters, never whitespace."""
+    n = len(text)
+    return [Token(text[s:e], s, e, e < n and text[e].isspace()) for s, e in token_bounds(text)]
+
+
+class Tokenized:
+    """A text's tokens with the lookups the exporters need (span to token range)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self._starts = [t.start for t in self.tokens]
+        self._ends = [t.end for t in self.tokens]
+
+    def overlapping(self, start: int, end: int) -> tuple[int, int] | None:
+        """(first, last) indices of the tokens overlapping ``start``-``end``; None when none does."""
+        first = bisect_right(self._ends, start)
+        last = bisect_left(self._starts, end) - 1
+        return (first, last) if first <= last else None
+
+    def aligned(self, start: int, end: int) -> tuple[int, int] | None:
+        """(first, last) when ``start`` begins a token and ``end`` ends one; else None."""
+        first = bisect_left(self._starts, start)
+        last = bisect_left(self._ends, end)
+        if first < len(self.tokens) and last < len(self.tokens) and self._starts[first] == start and self._ends[last] == end:
+            return first, last
+        return None
+
+
+# -- words ------------------------------------------------------------------------------------
+
+#: Between two word tokens, one of these joins them into one word (``48.6``, ``don't``, ``AT&T``).
+WORD_JOINERS = ".,'’-&"
+_SYMBOLS = "%‰‱°#@+"
+#: ASCII punctuation that never joins a word: a cut falls before it (after an ASCII character).
+_BREAKERS = frozenset("!\"()*/:;<=>?[\\]^`{|}~")
+
+
+def is_attached_symbol(char: str) -> bool:
+    """A symbol that belongs to the word it touches: ``$48.6``, ``5%``, ``#tag``, ``@name``, ``€3``."""
+    return char in _SYMBOLS or unicodedata.category(char) == "Sc"
+
+
+def _kind(text: str, start: int, end: int) -> str:
+    """'w' word token, 'j' joiner, 's' attached symbol, '' anything else."""
+    if _WORD.match(text, start) is not None:
+        return "w"
+    if end - start == 1:
+        char = text[start]
+        if char in WORD_JOINERS:
+            return "j"
+        if is_attached_symbol(char):
+            return "s"
+    return ""
+
+
+def group_words(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The words made of the tokens ``bounds`` (in order): ``(start, end)`` of each.
+
+    A word is ``symbols* W ((joiner | symbols+) W)* symbols*`` over touching tokens.
+    """
+    kinds = [_kind(text, s, e) for s, e in bounds]
+    n = len(bounds)
+
+    def touching(i: int) -> bool:  # token i + 1 starts where token i ends
+        return i + 1 < n and bounds[i + 1][0] == bounds[i][1]
+
+    words: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if kinds[i] not in ("w", "s"):
+            i += 1
+            continue
+        j = i
+        while kinds[j] == "s" and touching(j):
+            j += 1
+        if kinds[j] != "w":
+            i += 1  # symbols touching no word: not a word
+            continue
+        last = j
+        while touching(last) and kinds[last + 1] in ("j", "s"):
+            p = last + 1
+            if kinds[p] == "s":
+                while touching(p) and kinds[p + 1] == "s":
+                    p += 1
+            if touching(p) and kinds[p + 1] == "w":
+                last = p + 1
+            else:
+                break
+        while touching(last) and kinds[last + 1] == "s":
+            last += 1
+        words.append((bounds[i][0], bounds[last][1]))
+        i = last + 1
+    return words
+
+
+def _is_cut(text: str, i: int) -> bool:
+    """No token and no word crosses position ``i`` (between ``text[i - 1]`` and ``text[i]``)."""
+    if i <= 0 or i >= len(text):
+        return True
+    char, before = text[i], text[i - 1]
+    return char.isspace() or before.isspace() or (char in _BREAKERS and before < "\x80")
+
+
+def _cut_before(text: str, i: int) -> int:
+    i = max(0, min(i, len(text)))
+    while not _is_cut(text, i):
+        i -= 1
+    return i
+
+
+def _cut_after(text: str, i: int) -> int:
+    i = max(0, min(i, len(text)))
+    while not _is_cut(text, i):
+        i += 1
+    return i
+
+
+def words_between(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], int, int]:
+    """The words of the smallest stretch around ``[lo, hi]`` bounded by cuts, and that stretch."""
+    lo, hi = _cut_before(text, lo), _cut_after(text, hi)
+    return group_words(text, token_bounds(text, lo, hi)), lo, hi
+
+
+_WINDOW = 256
+
+
+def _first_word(text: str, offset: int, test: Callable[[int, int], bool]) -> tuple[int, int] | None:
+    """The first word (in reading order) from around ``offset`` on that passes ``test``."""
+    size = _WINDOW
+    while True:
+        words, _, hi = words_between(text, offset, offset + size)
+        for word in words:
+            if test(*word):
+                return word
+        if hi >= len(text):
+            return None
+        size *= 4
+
+
+def _last_word(text: str, offset: int, test: Callable[[int, int], bool]) -> tuple[int, int] | None:
+    """The last word up to around ``offset`` that passes ``test``."""
+    size = _WINDOW
+    while True:
+        words, lo, _ = words_between(text, offset - size, offset)
+        for word in reversed(words):
+            if test(*word):
+                return word
+        if lo <= 0:
+            return None
+        size *= 4
+
+
+def next_word_start(text: str, offset: int) -> int:
+    """The start of the first word after ``offset`` (vim ``w``), or the end of the text."""
+    word = _first_word(text, offset, lambda s, e: s > offset)
+    return word[0] if word else len(text)
+
+
+def previous_word_start(text: str, offset: int) -> int:
+    """The start of the word before ``offset``, or of the word ``offset`` is inside (vim ``b``); else 0."""
+    word = _last_word(text, offset, lambda s, e: s < offset)
+    return word[0] if word else 0
+
+
+def next_word_end(text: str, offset: int) -> int:
+    """The end of the first word ending after ``offset``, or the end of the text."""
+    word = _first_word(text, offset, lambda s, e: e > offset)
+    return word[1] if word else len(text)
+
+
+def previous_word_end(text: str, offset: int) -> int:
+    """The end of the last word ending before ``offset``, or 0."""
+    word = _last_word(text, offset, lambda s, e: e < offset)
+    return word[1] if word else 0
+
+
+def _word_containing(text: str, offset: int, *, strictly: bool) -> tuple[int, int] | None:
+    """The word around ``offset``: ``start <= offset < end`` (``start < offset < end`` if ``strictly``)."""
+    words, _, _ = words_between(text, offset, offset + (0 if strictly else 1))
+    for start, end in words:
+        if (start < offset if strictly else start <= offset) and offset < end:
+            return start, end
+    return None
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The word under ``offset``, or on punctuation the word it touches (left first); None on whitespace.
+
+    ``Evin,`` gives ``Evin``; ``(Reuters)`` gives ``Reuters`` from either bracket;
+    ``5%`` and ``$4.5`` stay whole. None on whitespace or on punctuation alone.
+    """
+    if not 0 <= offset < len(text) or text[offset].isspace():
+        return None
+    word = _word_containing(text, offset, strictly=False)
+    if word is not None:
+        return word
+    left = _last_word(text, offset, lambda s, e: e <= offset)
+    if left is not None and not any(ch.isspace() for ch in text[left[1] : offset]):
+        return left
+    right = _first_word(text, offset, lambda s, e: s > offset)
+    if right is not None and not any(ch.isspace() for ch in text[offset : right[0]]):
+        return right
+    return None
+
+
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``[start, end)`` without leading or trailing whitespace; None if nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Grow a range whose ends cut through a word to the whole word, then trim whitespace."""
+    n = len(text)
+    start, end = max(0, min(start, n)), max(0, min(end, n))
+    if start < end:
+        trimmed = trim_whitespace(text, start, end)
+        if trimmed is None:
+            return None
+        start, end = trimmed
+    word = _word_containing(text, start, strictly=True)
+    if word is not None:
+        start = word[0]
+    word = _word_containing(text, end, strictly=True)
+    if word is not None:
+        end = word[1]
+    return trim_whitespace(text, start, end)
