@@ -5,7 +5,7 @@ click together; ``annotator docs`` must start within twice a bare
 ``import sqlite3, click``. This prints the same kind of table: a bold header
 and a rule, right-aligned figures, and on a terminal the wide text columns
 wrapped to fit its width (piped output is never wrapped, so it greps whole).
-Cells must already be display-safe (:func:`annotator.cli.options.visible`).
+Cells must already be display-safe (``visible`` from :mod:`annotator.text`).
 """
 
 from __future__ import annotations
