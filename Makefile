@@ -26,7 +26,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 reliability: $(VENV)/.installed-test
-	$(BIN)/python -m annotator.reliability
+	$(BIN)/python -m tests.support.reliability
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_tui.py

@@ -28,14 +28,15 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+# the repository root, for the test support code (tests/support) the benchmark shares with the tests
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from annotator.errors import AnnotatorError  # noqa: E402
 from annotator.exporters import ExportOptions, Selection, export_records, exporter  # noqa: E402
 from annotator.exporters import write_export  # noqa: E402
 from annotator.importers import ImportContext, read_path  # noqa: E402
 from annotator.store import Store  # noqa: E402
-from annotator.synthetic import synthetic_corpus  # noqa: E402
+from tests.support.synthetic import synthetic_corpus  # noqa: E402
 
 FORMATS = [
     ("jsonl", "out.jsonl", {}),

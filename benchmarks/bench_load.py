@@ -27,9 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+# the repository root, for the test support code (tests/support) the benchmark shares with the tests
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from annotator.reliability import _percentile, run_load  # noqa: E402
+from tests.support.reliability.load import percentile, run_load  # noqa: E402
 
 
 def plain_worker(db_path: str, worker: int, n_actions: int, start_at: float) -> list[float]:
@@ -61,7 +62,7 @@ def run_plain(workdir: str, n_workers: int, n_actions: int) -> tuple[float, floa
         results = [job.get() for job in jobs]
     elapsed = time.time() - start_at
     latencies = [ms for result in results for ms in result]
-    return len(latencies) / elapsed, _percentile(latencies, 0.5), _percentile(latencies, 0.99)
+    return len(latencies) / elapsed, percentile(latencies, 0.5), percentile(latencies, 0.99)
 
 
 def main() -> int:

@@ -30,12 +30,13 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import TextArea
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+# the repository root, for the test support code (tests/support) the benchmark shares with the tests
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from annotator.models import Document, Span  # noqa: E402
 from annotator.store import ImportRecord, Store  # noqa: E402
-from annotator.synthetic import synthetic_corpus, synthetic_spans, synthetic_text  # noqa: E402
 from annotator.tui.app import AnnotatorApp  # noqa: E402
+from tests.support.synthetic import synthetic_corpus, synthetic_spans, synthetic_text  # noqa: E402
 
 SIZE = (120, 40)
 

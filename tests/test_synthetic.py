@@ -11,7 +11,8 @@ import pytest
 
 from annotator.models import LabelSchema, document_id_for
 from annotator.store import ImportRecord, Store
-from annotator.synthetic import synthetic_corpus, synthetic_spans, synthetic_text
+from tests.support import REPO
+from tests.support.synthetic import synthetic_corpus, synthetic_spans, synthetic_text
 
 #: What synthetic_spans trims off the edges of a whitespace-separated token.
 EDGE_PUNCT = ".,;:!?\"'()[]{}“”‘’«»—–…"
@@ -27,13 +28,13 @@ def test_same_seed_same_text_other_seed_other_text(unicode):
 
 def test_text_and_spans_do_not_depend_on_the_process(tmp_path):
     code = (
-        "from annotator.synthetic import synthetic_text, synthetic_spans\n"
+        "from tests.support.synthetic import synthetic_text, synthetic_spans\n"
         "t = synthetic_text(3000, 11, unicode=True)\n"
         "print(ascii((t, synthetic_spans(t, 50, 11))))\n"
     )
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
             env={**os.environ, "PYTHONHASHSEED": hash_seed},
         ).stdout
         for hash_seed in ("0", "1", "12345")
@@ -190,8 +191,6 @@ def test_spans_on_small_and_odd_texts():
 
 
 def test_spans_over_any_text_including_the_sample_docs():
-    from tests.conftest import REPO
-
     for path in sorted((REPO / "sample_docs").glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         _check_spans(text, synthetic_spans(text, 100, seed=2))
@@ -238,7 +237,8 @@ def test_corpus_refuses_sizes_too_small_for_distinct_texts():
 def test_module_writes_a_file(tmp_path):
     out = tmp_path / "big.txt"
     result = subprocess.run(
-        [sys.executable, "-m", "annotator.synthetic", "--size", "12345", "--seed", "3", "--unicode", "--out", str(out)],
+        [sys.executable, "-m", "tests.support.synthetic", "--size", "12345", "--seed", "3", "--unicode", "--out", str(out)],
+        cwd=REPO,
         capture_output=True,
         text=True,
         check=True,

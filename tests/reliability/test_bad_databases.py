@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,39 +18,25 @@ import pytest
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
 from annotator.models import Document, Span
-from annotator.reliability import (
-    DAMAGED_INSIDE, SCREENS, _foreign, _newer, bad_databases, command_lines, db_dump, file_digest, make_project, run_bad_databases,
-)
 from annotator.store import ImportRecord, Store
-
-from .conftest import assert_clean_error, run_cli, run_script
+from tests.support.cli_runner import assert_clean_error, drop_file_override, run_cli, run_script
+from tests.support.reliability.bad_databases import (
+    DAMAGED_INSIDE, SCREENS, bad_databases, command_lines, foreign_database, newer_database, run_bad_databases,
+    screens_refused,
+)
+from tests.support.reliability.project import db_dump, file_digest, make_project, make_project_with_a_span
 
 
 @pytest.fixture
 def good_db(tmp_path: Path) -> Path:
-    db = tmp_path / "good.db"
-    ids = make_project(db)
-    with Store(db) as store:
-        store.add_span(Span(document_id=ids[0], start=0, end=4, label="ENTITY", annotator="ann"))
-    return db
+    return make_project_with_a_span(tmp_path / "good.db")
 
 
 @pytest.fixture
-def no_screens(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_screens() -> Iterator[None]:
     """A screen that starts on a bad database is a failure: make it one instead of a hang."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a screen started on a bad database")
-
-    import annotator.tui.app
-
-    monkeypatch.setattr(annotator.tui.app, "run_annotation_app", refuse)
-    try:
-        import annotator.tui.screens.review
-
-        monkeypatch.setattr(annotator.tui.screens.review, "run_review_app", refuse)
-    except ImportError:
-        pass
+    with screens_refused():
+        yield
 
 
 def test_every_command_refuses_every_bad_database_cleanly_and_changes_nothing(
@@ -113,7 +100,7 @@ def test_a_database_cut_inside_its_last_page_is_refused_not_repaired_with_zeros(
 
 def test_opening_a_newer_or_foreign_database_does_not_switch_it_to_wal(tmp_path: Path) -> None:
     """Regression: Store set journal_mode=WAL (rewriting the header) before checking the version."""
-    for path in (_newer(tmp_path / "newer.db", "DELETE"), _foreign(tmp_path / "foreign.db")):
+    for path in (newer_database(tmp_path / "newer.db", "DELETE"), foreign_database(tmp_path / "foreign.db")):
         before = path.read_bytes()
         with pytest.raises(AnnotatorError):
             Store(path)
@@ -184,8 +171,6 @@ def _readonly_copy(good: Path, folder: Path, folder_writable: bool) -> Path:
 
 @pytest.fixture
 def obey_check(tmp_path: Path) -> None:
-    from .conftest import _drop_file_override
-
     probe = tmp_path / "probe"
     probe.write_text("x")
     os.chmod(probe, 0o444)
@@ -193,7 +178,7 @@ def obey_check(tmp_path: Path) -> None:
     import sys
 
     result = subprocess.run([sys.executable, "-c", f"open({str(probe)!r}, 'a')"], capture_output=True,
-                            preexec_fn=_drop_file_override if os.geteuid() == 0 else None)
+                            preexec_fn=drop_file_override if os.geteuid() == 0 else None)
     if result.returncode == 0:
         pytest.skip("cannot make file permissions bind in this environment")
 

@@ -6,19 +6,18 @@ characters, escape sequences, bidi overrides): they import intact.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from annotator.reliability import (
-    BAD_INPUTS_DIR, InputCase, _template_db, bad_input_cases, db_dump, run_bad_inputs, try_input,
+from tests.support.cli_runner import assert_clean_error, run_script
+from tests.support.reliability.bad_inputs import (
+    BAD_INPUTS_DIR, bad_input_cases, corpus_case, manifest, run_bad_inputs, template_db, try_input,
 )
+from tests.support.reliability.project import db_dump
 
-from .conftest import assert_clean_error, run_script
-
-MANIFEST = json.loads((BAD_INPUTS_DIR / "manifest.json").read_text(encoding="utf-8"))
+MANIFEST = manifest()
 
 
 def test_the_manifest_and_the_folder_agree() -> None:
@@ -29,9 +28,7 @@ def test_the_manifest_and_the_folder_agree() -> None:
 
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_each_corpus_case(name: str, tmp_path: Path) -> None:
-    spec = MANIFEST[name]
-    case = InputCase(name, BAD_INPUTS_DIR / name, spec.get("format"), spec.get("expect", ""),
-                     spec.get("accept", False), spec.get("why", ""))
+    case = corpus_case(name, MANIFEST[name])
     assert try_input(case, tmp_path) is None, try_input(case, tmp_path)
 
 
@@ -55,7 +52,7 @@ def test_the_runner_counts_every_case(tmp_path: Path) -> None:
 )
 def test_the_console_script_prints_one_line_and_no_traceback(name: str, tmp_path: Path) -> None:
     db = tmp_path / "project.db"
-    shutil.copy(_template_db(tmp_path), db)
+    shutil.copy(template_db(tmp_path), db)
     dump = db_dump(db)
     args = ["--db", str(db), "import", str(BAD_INPUTS_DIR / name)]
     if MANIFEST[name].get("format"):

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import cli
-from annotator.reliability import db_dump
-
-from .conftest import run_cli, run_script
+from tests.support.cli_runner import run_cli, run_script
+from tests.support.reliability.project import db_dump
 
 pytestmark = pytest.mark.skipif("export" not in cli.commands, reason="no export command yet")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from annotator.importers import IMPORTERS
-from annotator.reliability import VALID_SAMPLES, _mutate, fuzz_import, run_fuzz
 from annotator.store import Store
+from tests.support.reliability.fuzz import VALID_SAMPLES, fuzz_import, mutate, run_fuzz
 
 
 def test_every_importer_has_a_valid_sample_that_imports(tmp_path: Path) -> None:
@@ -41,5 +41,5 @@ def test_many_mutations_of_each_valid_sample(fmt: str, tmp_path: Path) -> None:
         for _ in range(150):
             files = dict(VALID_SAMPLES[fmt])
             target = rng.choice(sorted(files))
-            files[target] = _mutate(files[target], rng, rng.randrange(1, 10))
+            files[target] = mutate(files[target], rng, rng.randrange(1, 10))
             fuzz_import(fmt, files, tmp_path / "case", store)

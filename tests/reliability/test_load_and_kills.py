@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.reliability import Model, doc_lengths, execute, make_project, model_states, db_state, run_kills, run_load
 from annotator.store import Store
+from tests.support.reliability.kills import run_import_kills, run_kills
+from tests.support.reliability.load import run_load
+from tests.support.reliability.model import Model, db_state, execute, model_states
+from tests.support.reliability.project import doc_lengths, make_project
 
 
 def test_the_model_agrees_with_the_store_in_one_process(tmp_path: Path) -> None:
@@ -42,7 +45,5 @@ def test_twenty_sigkills_at_random_moments_lose_no_acknowledged_action(tmp_path:
 
 
 def test_an_import_killed_at_random_moments_is_all_or_nothing(tmp_path: Path) -> None:
-    from annotator.reliability import run_import_kills
-
     figures = run_import_kills(tmp_path, kills=3, documents=3000)
     assert figures.kills_survived == 3

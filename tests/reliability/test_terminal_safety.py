@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import assert_clean_error, run_cli, run_script
+from tests.support.cli_runner import assert_clean_error, run_cli, run_script
 
 HOSTILE = [
     "[/bold] x", "[red]red[/red] [link=http://evil.example]click[/link]", "\x1b]0;PWNED\x07title",

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.reliability import check_app_mounts, make_project, run_tui_kills
+from tests.support.reliability.kills import check_app_mounts, run_kills, run_tui_kills
+from tests.support.reliability.project import make_project
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -23,8 +24,6 @@ def test_the_app_killed_mid_session_keeps_every_saved_tag(tmp_path: Path) -> Non
 
 
 def test_the_app_mounts_on_a_database_left_by_killed_writers(tmp_path: Path) -> None:
-    from annotator.reliability import run_kills
-
     run_kills(tmp_path, kills=2, check_app=False)
     check_app_mounts(tmp_path / "kill.db")
     make_project(tmp_path / "fresh.db")

@@ -17,7 +17,9 @@ an integer; no ``hash()``, no set iteration order).
 
 Write a big file for a benchmark with::
 
-    python -m annotator.synthetic --size 1000000 --out big.txt [--seed 0] [--unicode]
+    python -m tests.support.synthetic --size 1000000 --out big.txt [--seed 0] [--unicode]
+
+(from the repository root).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .models import Document, Span
-from .store import ImportRecord
+from annotator.models import Document, Span
+from annotator.store import ImportRecord
 
 DEFAULT_LABELS = ("CLAIM", "FIGURE", "SOURCE", "ENTITY")
 
@@ -429,7 +431,7 @@ def synthetic_corpus(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m annotator.synthetic", description="Write a synthetic news-like UTF-8 text file."
+        prog="python -m tests.support.synthetic", description="Write a synthetic news-like UTF-8 text file."
     )
     parser.add_argument("--size", type=int, default=1_000_000, help="length in code points (default 1000000)")
     parser.add_argument("--out", type=Path, required=True, help="the file to write")
