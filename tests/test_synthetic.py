@@ -8,6 +8,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from annotator.models import LabelSchema, document_id_for
 from annotator.store import ImportRecord, Store
@@ -16,7 +18,10 @@ from tests.support.synthetic import synthetic_corpus, synthetic_spans, synthetic
 
 #: What synthetic_spans trims off the edges of a whitespace-separated token.
 EDGE_PUNCT = ".,;:!?\"'()[]{}“”‘’«»—–…"
-SIZES = [0, 1, 2, 3, 10, 57, 400, 1000, 4096, 20_000]
+
+seeds = st.integers(0, 2**64 - 1)
+#: Generating a 20,000-character text takes a few ms; no per-example deadline on a loaded CI box.
+no_deadline = settings(deadline=None)
 
 
 @pytest.mark.parametrize("unicode", [False, True])
@@ -42,25 +47,29 @@ def test_text_and_spans_do_not_depend_on_the_process(tmp_path):
     assert len(outputs) == 1
 
 
-@pytest.mark.parametrize("unicode", [False, True])
-def test_a_shorter_text_is_a_prefix_of_a_longer_one(unicode):
-    big = synthetic_text(10_000, 2, unicode=unicode)
-    for size in (50, 333, 2000, 9999):
-        small = synthetic_text(size, 2, unicode=unicode)
-        head = small[: len(small) - len(small.split()[-1])]  # all but the (possibly cut) last word
-        assert big.startswith(head)
+@no_deadline
+@given(size=st.integers(1, 10_000), more=st.integers(1, 10_000), seed=seeds, unicode=st.booleans())
+@example(size=50, more=9950, seed=2, unicode=False).via("the sizes checked before the property test")
+@example(size=9999, more=1, seed=2, unicode=True).via("the sizes checked before the property test")
+def test_a_shorter_text_is_a_prefix_of_a_longer_one(size, more, seed, unicode):
+    big = synthetic_text(size + more, seed, unicode=unicode)
+    small = synthetic_text(size, seed, unicode=unicode)
+    head = small[: len(small) - len(small.split()[-1])]  # all but the (possibly cut) last word
+    assert big.startswith(head)
 
 
-@pytest.mark.parametrize("unicode", [False, True])
-@pytest.mark.parametrize("size", SIZES)
-def test_text_has_exactly_the_requested_size(size, unicode):
-    for seed in range(5):
-        text = synthetic_text(size, seed, unicode=unicode)
-        assert len(text) == size
-        text.encode("utf-8")  # no lone surrogates
-        if text:
-            assert not text[0].isspace() and not text[-1].isspace()
-            assert "\r" not in text
+@no_deadline
+@given(size=st.integers(0, 25_000), seed=seeds, unicode=st.booleans())
+@example(size=0, seed=0, unicode=False).via("empty")
+@example(size=1, seed=0, unicode=True).via("one character")
+@example(size=20_000, seed=4, unicode=True).via("the largest size checked before the property test")
+def test_text_has_exactly_the_requested_size(size, seed, unicode):
+    text = synthetic_text(size, seed, unicode=unicode)
+    assert len(text) == size
+    text.encode("utf-8")  # no lone surrogates
+    if text:
+        assert not text[0].isspace() and not text[-1].isspace()
+        assert "\r" not in text
 
 
 def test_negative_size_is_refused():
@@ -100,14 +109,16 @@ def test_unicode_mode_mixes_in_every_kind_of_character():
     assert "é" in text or "ñ" in text
 
 
-@pytest.mark.parametrize("size", range(1, 400))
-def test_cut_never_splits_an_emoji_or_combining_sequence(size):
-    text = synthetic_text(size, size, unicode=True)
+@no_deadline
+@given(size=st.integers(1, 5000), seed=seeds)
+@example(size=840, seed=10**15).via("found by this test: 'Ka' cut off the combining mark of 'Ka\u0308stner'")
+def test_cut_never_splits_an_emoji_or_combining_sequence(size, seed):
+    text = synthetic_text(size, seed, unicode=True)
     assert len(text) == size
     last = text[-1]
     assert last != "\u200d"
     # the text ends where the full text would end a cluster, or in ASCII filler
-    full = synthetic_text(size + 50, size, unicode=True)
+    full = synthetic_text(size + 50, seed, unicode=True)
     if full[:size] != text:  # the tail was replaced
         assert text[-1] in "x."
     else:
@@ -130,14 +141,17 @@ def _check_spans(text, spans, labels=("CLAIM", "FIGURE", "SOURCE", "ENTITY")):
         assert label in labels
 
 
-@pytest.mark.parametrize("unicode", [False, True])
-def test_spans_are_valid_word_aligned_and_deterministic(unicode):
-    text = synthetic_text(20_000, 4, unicode=unicode)
-    spans = synthetic_spans(text, 300, seed=9)
-    assert len(spans) == 300
+@settings(deadline=None, max_examples=30)  # ~10 ms an example
+@given(size=st.integers(6000, 20_000), count=st.integers(50, 300), text_seed=seeds, seed=seeds,
+       unicode=st.booleans())
+@example(size=20_000, count=300, text_seed=4, seed=9, unicode=True).via("the case checked before the property test")
+def test_spans_are_valid_word_aligned_and_deterministic(size, count, text_seed, seed, unicode):
+    text = synthetic_text(size, text_seed, unicode=unicode)
+    spans = synthetic_spans(text, count, seed=seed)
+    assert len(spans) == count  # a text this long has words enough
     _check_spans(text, spans)
-    assert spans == synthetic_spans(text, 300, seed=9)
-    assert spans != synthetic_spans(text, 300, seed=10)
+    assert spans == synthetic_spans(text, count, seed=seed)
+    assert spans != synthetic_spans(text, count, seed=seed + 1)
 
 
 def test_spans_start_and_end_on_word_boundaries():

@@ -248,7 +248,8 @@ def _finish(text: str, size: int) -> str:
     if size < len(text) and not text[size].isspace():
         word_start = _LAST_WORD.search(cut).start()
         word = cut[word_start:]
-        if not word.isascii() and (_breaks_cluster(text[size]) or _breaks_cluster(word[-1])):
+        # an ASCII word splits too when a combining mark follows ("Ka" of "Ka\u0308stner")
+        if word and (_breaks_cluster(text[size]) or _breaks_cluster(word[-1])):
             cut = cut[:word_start] + "x" * len(word)
     stripped = cut.rstrip()
     return stripped + "." * (len(cut) - len(stripped))
