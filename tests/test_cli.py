@@ -211,6 +211,24 @@ def test_screen_refuses_a_stored_colour_from_before_colours_were_checked(db_path
                                         "'notacolour'"), result.output
 
 
+def test_stored_schema_with_a_broken_colour_is_one_line_and_a_given_schema_repairs_it(tmp_path, db_path):
+    import sqlite3
+
+    run("--db", str(db_path), "import", str(SAMPLE))
+    broken = {"name": "old", "labels": [{"name": "CLAIM", "key": "c", "colour": "red\n[labels]"}]}
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('schema', ?)", [json.dumps(broken)])
+    conn.close()
+    result = run("--db", str(db_path), "stats")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: the label schema stored in the database: labels.0.colour: not a colour: "
+                                    "'red\\n[labels]'") and result.output.count("\n") == 1
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps({"labels": [{"name": "CLAIM", "key": "c", "colour": "red"}]}))
+    assert run("--db", str(db_path), "--schema", str(fixed), "stats").exit_code == 0
+    assert run("--db", str(db_path), "stats").exit_code == 0
+
+
 def test_listing_table_fits_the_terminal_and_wraps_by_cells():
     from annotator.cli.table import cell_width, render
 

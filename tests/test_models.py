@@ -145,7 +145,7 @@ def test_schema_takes_every_textual_colour_form(tmp_path, colour):
 def test_stored_schema_still_refuses_unsafe_characters():
     """from_stored skips Textual's parse (it was done when the schema was set), never the character check."""
     stored = {"labels": [{"name": "PERSON", "key": "y", "colour": "red link=x"}]}
-    with pytest.raises(ValidationError, match="not a colour"):
+    with pytest.raises(AnnotatorError, match=r"stored in the database: labels\.0\.colour: not a colour: 'red link=x'"):
         LabelSchema.from_stored(stored)
     legacy = LabelSchema.from_stored({"labels": [{"name": "PERSON", "key": "y", "colour": "notacolour"}]})
     with pytest.raises(ValueError, match=r"labels\.0\.colour: not a colour: 'notacolour'"):

@@ -186,8 +186,15 @@ class LabelSchema(BaseModel):
         Its colours were parsed with Textual when it was set (``from_file``, or
         a schema built in code), so here only their characters are checked:
         every command reads the schema, and most must start without Textual.
+        A stored schema that fails even that is an AnnotatorError naming the field.
         """
-        return cls.model_validate(data, context={TRUSTED_COLOURS: True})
+        try:
+            return cls.model_validate(data, context={TRUSTED_COLOURS: True})
+        except ValidationError as exc:  # stored by an older version, or edited by hand
+            raise AnnotatorError(
+                f"the label schema stored in the database: {describe_validation_error(exc)}: "
+                "pass a corrected one with --schema FILE"
+            ) from None
 
     def check_colours(self) -> None:
         """Parse every colour with Textual; ValueError naming the first that the screens cannot draw.

@@ -148,7 +148,11 @@ def open_store(ctx: click.Context, *, must_exist: bool = False) -> Store:
         from ..models import LabelSchema
 
         schema = LabelSchema.from_file(options.schema)
-        if schema != store.schema:
+        try:
+            current = store.schema
+        except AnnotatorError:  # the stored schema is broken: the one given replaces it
+            current = None
+        if schema != current:
             store.set_schema(schema)
     return store
 
