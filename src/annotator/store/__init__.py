@@ -45,7 +45,7 @@ from .annotations import Annotations
 from .connection import BUSY_TIMEOUT_SECONDS, Database, busy_timeout, friendly, max_pages
 from .documents import Documents, ImportRecord, ImportSummary
 from .gold import Gold, GoldChange, GoldDecision, GoldRelationDecision, RelationChange
-from .log import UNDO_DEPTH, ActionLog, ActionResult, Change
+from .log import UNDO_DEPTH, ActionLog, ActionResult, Change, changes_since
 from .merge import Merger, MergeReport
 from .migrations import NATURAL_KEYS, SCHEMA_VERSION, TRACKED_TABLES, migrate
 from .settings import Settings
@@ -277,6 +277,13 @@ class Store:
 
     def history(self, actor: str | None = None, document_id: str | None = None, limit: int = 100) -> list[dict]:
         return self.log.history(actor, document_id, limit)
+
+    def last_event_id(self) -> int:
+        return self.db.scalar("SELECT coalesce(max(id), 0) FROM events")
+
+    def changes_since(self, event_id: int, document_id: str | None = None) -> tuple[int, list[Change]]:
+        """(newest event id, the rows changed after ``event_id``): see :func:`.log.changes_since`."""
+        return changes_since(self.db, event_id, document_id)
 
     def replay(self) -> dict[str, dict[str, dict]]:
         return self.log.replay()

@@ -397,3 +397,21 @@ def _thing(table: str, row: dict[str, Any]) -> str:
     if table == "settings":
         return f"the {row.get('key')} setting"
     return "that row"
+
+
+def changes_since(db: Database, event_id: int, document_id: str | None = None) -> tuple[int, list[Change]]:
+    """The rows changed by events after ``event_id`` (of one document, if given), oldest first,
+    and the newest event id: how a screen catches up with other sessions without reading JSON."""
+    newest = db.scalar("SELECT coalesce(max(id), 0) FROM events") or 0
+    if newest <= event_id:
+        return newest, []
+    sql = "SELECT table_name, before, after FROM events WHERE id > ? AND id <= ?"
+    args: list[Any] = [event_id, newest]
+    if document_id is not None:
+        sql += " AND document_id = ?"
+        args.append(document_id)
+    changes = [
+        Change(table, json.loads(before) if before else None, json.loads(after) if after else None)
+        for table, before, after in db.conn.execute(sql + " ORDER BY id", args)
+    ]
+    return newest, changes

@@ -43,7 +43,7 @@ class Settings:
 
         raw = self.db.scalar("SELECT value FROM settings WHERE key = 'schema'")
         if self._schema is None or raw != self._schema_raw:
-            self._schema = LabelSchema.model_validate(json.loads(raw)) if raw else LabelSchema.default()
+            self._schema = LabelSchema.from_stored(json.loads(raw)) if raw else LabelSchema.default()
             self._schema_raw = raw
         return self._schema
 
