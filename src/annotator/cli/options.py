@@ -181,27 +181,22 @@ def annotator_name(ctx: click.Context) -> str:
     return name
 
 
-#: Control characters (C0, DEL, C1) and bidi overrides/isolates, shown as escapes instead of sent raw.
-_VISIBLE = {
-    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-    for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-}
-
-
 def visible(value: object) -> str:
-    """A string from the data (a name, an annotator, a path) with control characters made visible.
+    """Data made safe to print: :func:`annotator.text.visible`, the one display-safe function.
 
-    Names come from imported files: printed raw, ESC sequences would retitle or
-    clear the terminal and newlines would break the one-line error rule.
+    Imported on first use, like everything here: the text package costs 7 ms of
+    start, which ``--help`` and the commands that print no data need not pay.
     """
-    return str(value).translate(_VISIBLE)
+    from ..text.display import visible as display_safe
+
+    return display_safe(value)
 
 
 def shown(value: object) -> Text:
-    """Data for a Rich table: plain text (never parsed as markup) with control characters visible."""
-    from rich.text import Text
+    """Data for a Rich table cell, display-safe and never parsed as markup (:func:`annotator.text.shown`)."""
+    from ..text.display import shown as display_safe_text
 
-    return Text(visible(value))
+    return display_safe_text(value)
 
 
 def stderr_console() -> Console:
