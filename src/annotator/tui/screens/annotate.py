@@ -29,6 +29,7 @@ from ...errors import AnnotatorError
 from ...models import Document, LabelSchema, Relation, Span, Status
 from ...store import Store
 from .. import text as textmod
+from ..bulk_load import bulk_load, release
 from ..commands import AnnotateCommands
 from ..widgets.document_view import DocumentView, Highlight
 from ..widgets.header import DocumentHeader
@@ -132,6 +133,8 @@ class AnnotateScreen(Screen):
         self._position_dirty = False
         self._binding_context: tuple = ()
         self.label_styles: dict[str, Style] = {}
+        #: (label, mine) -> the style and priority a highlight gets, shared by every span alike.
+        self._highlight_looks: dict[tuple[str, bool], tuple[Style, int]] = {}
         self.initials = _initials(self.schema)
         self._bind_labels()
         self._view = DocumentView(id="document")
@@ -191,6 +194,7 @@ class AnnotateScreen(Screen):
 
     def on_mount(self) -> None:
         self.label_styles = self._make_label_styles()
+        self._highlight_looks = {}
         self.view.snap_words = True
         start = self.store.last_position(self.me)
         document_id = start[0] if start else self.store.first_document()
@@ -230,9 +234,10 @@ class AnnotateScreen(Screen):
         self._selected_id = None
         if offset is None:
             offset = self.store.position_in(self.me, document_id)
-        self._load_annotations()
-        self.view.load(document.text, [self._highlight(s) for s in self.spans.values()], cursor=offset)
-        self.panel.span_list.set_rows([self._row(s) for s in self.spans.values()])
+        with bulk_load():  # tens of thousands of spans: no collector passes over them (see bulk_load)
+            self._load_annotations()
+            self.view.load(document.text, [self._highlight(s) for s in self.spans.values()], cursor=offset)
+            self.panel.span_list.set_spans(self.spans.values(), self._describe)
         self.status = self.store.status(document_id, self.me)
         self._show_labels()
         self._show_header()
@@ -291,12 +296,19 @@ class AnnotateScreen(Screen):
     # -- spans in the view and the panel ---------------------------------------------------
 
     def _highlight(self, span: Span) -> Highlight:
-        style = self.label_styles.get(span.label, Style(underline=True))
-        priority = 1
-        if span.annotator != self.me:
-            style = style + Style(dim=True)
-            priority = 0
-        return Highlight(span.id, span.start, span.end, style, priority)
+        """How the view shows a span: my spans on top, others' dimmed (one shared style per label)."""
+        mine = span.annotator == self.me
+        look = self._highlight_looks.get((span.label, mine))
+        if look is None:
+            style = self.label_styles.get(span.label)
+            if style is None:
+                style = Style(underline=True)
+            look = self._highlight_looks[span.label, mine] = (style, 1) if mine else (style + Style(dim=True), 0)
+        return Highlight(span.id, span.start, span.end, *look)
+
+    def _describe(self, span_id: str) -> SpanRow:
+        """The span list's row for a span, built only when the list shows it."""
+        return self._row(self.spans[span_id])
 
     def _row(self, span: Span) -> SpanRow:
         assert self.document is not None
@@ -311,7 +323,7 @@ class AnnotateScreen(Screen):
         self.spans[span.id] = span
         self.counts[span.label] += 1
         self.view.update_highlights(add=[self._highlight(span)])
-        self.panel.span_list.add(self._row(span))
+        self.panel.span_list.add(span.id, span.start, span.end)
 
     def _span_removed(self, span_id: str) -> None:
         span = self.spans.pop(span_id, None)
@@ -338,7 +350,7 @@ class AnnotateScreen(Screen):
         self.spans[span.id] = span
         self.counts[span.label] += 1
         self.view.update_highlights(add=[self._highlight(span)])
-        self.panel.span_list.add(self._row(span))
+        self.panel.span_list.add(span.id, span.start, span.end)
 
     def _after_change(self) -> None:
         self._show_labels()
@@ -446,6 +458,7 @@ class AnnotateScreen(Screen):
 
     def on_unmount(self) -> None:
         self._save_position()
+        release()
 
     # -- enabling -----------------------------------------------------------------------------------
 

@@ -1,20 +1,25 @@
-"""The panel's list of spans in reading order, virtualised: only visible rows are rendered.
+"""The panel's list of spans in reading order, virtualised: only visible rows are built and rendered.
 
-Inserting or removing one span costs a bisect and a list insert, never a rebuild, so tagging
-stays fast with thousands of spans (an OptionList would re-measure every option).
+The list holds one light key per span, ``(start, -end, id)``, sorted; a row's text (excerpt,
+label initial, annotator) is described only when the row is shown, so showing a document with
+50,000 spans costs a sort of 50,000 tuples, not 50,000 rows. Inserting or removing one span
+costs a bisect and a list insert, never a rebuild, so tagging stays fast with thousands of spans
+(an OptionList would build and measure every option).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, overload
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -35,8 +40,24 @@ class SpanRow:
     annotator: str
 
     @property
-    def key(self) -> tuple[int, int, str]:
+    def key(self) -> SpanKey:
         return (self.start, -self.end, self.id)
+
+
+#: A span's place in the list: ``(start, -end, id)``, so sorting gives reading order, longest first.
+SpanKey = tuple[int, int, str]
+
+
+class Placed(Protocol):
+    """What the list needs of a span: its id and where it is (a ``Span`` fits)."""
+
+    id: str
+    start: int
+    end: int
+
+
+def _no_row(span_id: str) -> SpanRow:
+    raise LookupError(f"no row for span {span_id}: set_spans was not called")
 
 
 class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
@@ -70,19 +91,22 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: list[SpanRow] = []
-        self._keys: list[tuple[int, int, str]] = []
+        self._keys: list[SpanKey] = []
+        self._describe: Callable[[str], SpanRow] = _no_row
+        #: Rows described so far, by span id (a row is described when it is first shown).
+        self._row_cache: LRUCache[str, SpanRow] = LRUCache(512)
         self._selected: str | None = None
+        self._selected_key: SpanKey | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(256)
-        self._version = 0
         self._styles: tuple[Style, Style, Style] | None = None
 
     @property
-    def rows(self) -> list[SpanRow]:
-        return self._rows
+    def rows(self) -> Sequence[SpanRow]:
+        """The rows in order, each described when it is read (reading every row describes every span)."""
+        return SpanRows(self)
 
     @property
-    def keys(self) -> list[tuple[int, int, str]]:
+    def keys(self) -> list[SpanKey]:
         """The sort keys of the rows, ``(start, -end, id)``, for bisecting."""
         return self._keys
 
@@ -90,57 +114,87 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
     def selected(self) -> str | None:
         return self._selected
 
-    def set_rows(self, rows: list[SpanRow]) -> None:
-        self._rows = sorted(rows, key=lambda r: r.key)
-        self._keys = [r.key for r in self._rows]
+    def row(self, index: int) -> SpanRow:
+        """The row at ``index``, described now if it has not been yet."""
+        span_id = self._keys[index][2]
+        row = self._row_cache.get(span_id)
+        if row is None:
+            row = self._describe(span_id)
+            self._row_cache[span_id] = row
+        return row
+
+    def set_spans(self, spans: Iterable[Placed], describe: Callable[[str], SpanRow]) -> None:
+        """List these spans; ``describe(span_id)`` gives a span's row when the row is first shown."""
+        keys = [(span.start, -span.end, span.id) for span in spans]
+        keys.sort()  # the store gives reading order already: a sort of sorted keys is one pass
+        self._keys = keys
+        self._describe = describe
+        self._row_cache.clear()
+        self._selected_key = None
         self._changed()
 
-    def add(self, row: SpanRow) -> None:
-        index = bisect_left(self._keys, row.key)
-        self._rows.insert(index, row)
-        self._keys.insert(index, row.key)
-        self._changed()
+    def add(self, span_id: str, start: int, end: int) -> None:
+        key = (start, -end, span_id)
+        index = bisect_left(self._keys, key)
+        self._keys.insert(index, key)
+        self._row_cache.discard(span_id)
+        self._changed(index)
 
     def remove(self, span_id: str, start: int, end: int) -> None:
         index = self.index_of(span_id, start, end)
         if index is not None:
-            del self._rows[index]
             del self._keys[index]
-            self._changed()
+            self._row_cache.discard(span_id)
+            self._changed(index)
 
     def index_of(self, span_id: str, start: int, end: int) -> int | None:
         index = bisect_left(self._keys, (start, -end, span_id))
-        if index < len(self._rows) and self._rows[index].id == span_id:
+        if index < len(self._keys) and self._keys[index][2] == span_id:
             return index
         return None
 
     def select(self, span_id: str | None, start: int = 0, end: int = 0) -> None:
-        """Mark a span as the selected one and scroll it into view."""
+        """Mark a span as the selected one and scroll it into view (repaints the two rows that change)."""
+        old_key = self._selected_key
         self._selected = span_id
-        self._version += 1
-        self.refresh()
-        if span_id is not None:
-            index = self.index_of(span_id, start, end)
-            if index is not None:
-                height = self.scrollable_content_region.height
-                top = int(self.scroll_offset.y)
-                if index < top:
-                    self.scroll_to(y=index, animate=False, immediate=True)
-                elif height > 0 and index >= top + height:
-                    self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+        index = self.index_of(span_id, start, end) if span_id is not None else None
+        self._selected_key = self._keys[index] if index is not None else None
+        if old_key == self._selected_key:
+            return
+        if old_key is not None:
+            old_index = bisect_left(self._keys, old_key)
+            if old_index < len(self._keys) and self._keys[old_index] == old_key:
+                self.refresh_lines(old_index)
+        if index is not None:
+            self.refresh_lines(index)
+            height = self.scrollable_content_region.height
+            top = int(self.scroll_offset.y)
+            if index < top:
+                self.scroll_to(y=index, animate=False, immediate=True)
+            elif height > 0 and index >= top + height:
+                self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
-    def _changed(self) -> None:
-        self._version += 1
-        size = Size(self.scrollable_content_region.width, len(self._rows))
-        if size != self.virtual_size:
-            # Setting ``virtual_size`` normally re-lays out the whole screen (tens of ms). The scrollbar is
-            # always shown (overflow-y: scroll), so only its extent changes: update it in place.
-            self.set_reactive(SpanList.virtual_size, size)
-            self._scroll_update(size)
-        self.refresh()
+    def _changed(self, first: int = 0) -> None:
+        """The rows from ``first`` on may have changed: resize the scroll extent, repaint those rows."""
+        region = self.scrollable_content_region
+        old = self.virtual_size
+        size = Size(region.width, len(self._keys))
+        if size != old:
+            if old.height <= region.height and size.height <= region.height and not self.scroll_offset.y:
+                # Every row fits, before and after: the scrollbar looks the same, so leave it unpainted.
+                self.set_reactive(SpanList.virtual_size, size)
+            else:
+                # Setting ``virtual_size`` normally re-lays out the whole screen (tens of ms). The scrollbar is
+                # always shown (overflow-y: scroll), so only its extent changes: update it in place.
+                self.set_reactive(SpanList.virtual_size, size)
+                self._scroll_update(size)
+        # Repaint the rows from ``first`` down, not the scrollbar (``refresh()`` would repaint it too).
+        top = max(first - int(self.scroll_offset.y), 0)
+        if top < region.height:
+            self.refresh(Region(0, top, region.width, region.height - top))
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -157,9 +211,12 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
                 self.get_component_rich_style("span-list--selected"),
             )
         base = self._styles[0]
-        if index >= len(self._rows) or width <= 0:
-            return Strip.blank(width, base)
-        row = self._rows[index]
+        if index >= len(self._keys) or width <= 0:
+            blank = self._cache.get(width)
+            if blank is None:
+                blank = self._cache[width] = Strip.blank(width, base)
+            return blank
+        row = self.row(index)
         selected = row.id == self._selected
         key = (row, width, selected)
         strip = self._cache.get(key)
@@ -190,5 +247,40 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def on_click(self, event: events.Click) -> None:
         index = int(self.scroll_offset.y) + event.y
-        if 0 <= index < len(self._rows):
-            self.post_message(self.Picked(self._rows[index].id))
+        if 0 <= index < len(self._keys):
+            self.post_message(self.Picked(self._keys[index][2]))
+
+
+class SpanRows(Sequence[SpanRow]):
+    """A read-only view of a span list's rows that describes a row only when it is read."""
+
+    def __init__(self, span_list: SpanList) -> None:
+        self._list = span_list
+
+    def __len__(self) -> int:
+        return len(self._list.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> SpanRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[SpanRow]: ...
+
+    def __getitem__(self, index: int | slice) -> SpanRow | list[SpanRow]:
+        if isinstance(index, slice):
+            return [self._list.row(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("span row index out of range")
+        return self._list.row(index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SpanRows({len(self)} rows)"
