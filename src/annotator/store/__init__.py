@@ -45,7 +45,7 @@ from .annotations import Annotations
 from .connection import BUSY_TIMEOUT_SECONDS, Database, busy_timeout, friendly, max_pages
 from .documents import Documents, ImportRecord, ImportSummary
 from .gold import Gold, GoldChange, GoldDecision, GoldRelationDecision, RelationChange
-from .log import UNDO_DEPTH, ActionLog, ActionResult, Change, changes_since
+from .log import ActionLog, ActionResult, Change, changes_since
 from .merge import Merger, MergeReport
 from .migrations import NATURAL_KEYS, SCHEMA_VERSION, TRACKED_TABLES, migrate
 from .settings import Settings
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ..models import Document, LabelSchema, Relation, Span, Status
 
 __all__ = [
-    "BUSY_TIMEOUT_SECONDS", "NATURAL_KEYS", "SCHEMA_VERSION", "TRACKED_TABLES", "UNDO_DEPTH",
+    "BUSY_TIMEOUT_SECONDS", "NATURAL_KEYS", "SCHEMA_VERSION", "TRACKED_TABLES",
     "ActionResult", "Change", "GoldChange", "GoldDecision", "GoldRelationDecision", "ImportRecord",
     "ImportSummary", "MergeReport", "RelationChange", "Store", "busy_timeout", "friendly", "max_pages",
 ]

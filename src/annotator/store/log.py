@@ -31,9 +31,6 @@ from ..ids import now
 from .connection import Database, quote_name
 from .migrations import NATURAL_KEYS, TRACKED_TABLES
 
-#: How far back undo and redo look (actions per annotator).
-UNDO_DEPTH = 5000
-
 
 def row_key(table: str, row: dict[str, Any]) -> str:
     """The log's id of a row: its primary key values as JSON."""
@@ -194,9 +191,28 @@ class ActionLog:
 
     def new_action(self, actor: str, kind: str, target: int | None, time: str, what: str,
                    document_id: str | None) -> int:
-        cursor = self.db.conn.execute(
-            "INSERT INTO actions (actor, kind, target, document_id, time, what) VALUES (?, ?, ?, ?, ?, ?)",
-            [actor, kind, target, document_id, time, what],
+        """Add an action row, keeping each actor's undo and redo stacks in its ``state`` column.
+
+        ``live``: on the undo stack (a do or a redo); ``redoable``: on the redo stack (an undo);
+        ``undone``, ``redone``, ``dead`` (a redo stack cleared by a new action), ``skipped``: on
+        neither. The top of a stack is then one indexed look-up, whatever the history's size.
+        """
+        conn = self.db.conn
+        state: str | None = None
+        if kind == "do":
+            conn.execute("UPDATE actions SET state = 'dead' WHERE actor = ? AND state = 'redoable'", [actor])
+            state = "live"
+        elif kind == "undo":
+            conn.execute("UPDATE actions SET state = 'undone' WHERE id = ?", [target])
+            state = "redoable"
+        elif kind == "redo":
+            conn.execute("UPDATE actions SET state = 'redone' WHERE id = ?", [target])
+            state = "live"
+        elif kind == "skip":
+            conn.execute("UPDATE actions SET state = 'skipped' WHERE id = ?", [target])
+        cursor = conn.execute(
+            "INSERT INTO actions (actor, kind, target, document_id, time, what, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [actor, kind, target, document_id, time, what, state],
         )
         return int(cursor.lastrowid)
 
@@ -224,40 +240,18 @@ class ActionLog:
 
     # undo and redo
 
-    def stacks(self, actor: str) -> tuple[list[int], list[int]]:
-        """Replay the actor's recent do/undo/redo/skip actions into undo and redo stacks."""
-        undo: list[int] = []
-        redo: list[int] = []
-        rows = self.db.conn.execute(
-            "SELECT id, kind, target FROM ("
-            "  SELECT id, kind, target FROM actions WHERE actor = ? AND kind IN ('do', 'undo', 'redo', 'skip')"
-            "  ORDER BY id DESC LIMIT ?"
-            ") ORDER BY id",
-            [actor, UNDO_DEPTH],
-        ).fetchall()
-        for action, kind, target in rows:
-            if kind == "do":
-                undo.append(action)
-                redo.clear()
-            elif kind == "undo":
-                if target in undo:
-                    undo.remove(target)
-                redo.append(action)
-            elif kind == "redo":
-                if target in redo:
-                    redo.remove(target)
-                undo.append(action)
-            elif kind == "skip":
-                for stack in (undo, redo):
-                    if target in stack:
-                        stack.remove(target)
-        return undo, redo
+    def top(self, actor: str, kind: str) -> int | None:
+        """The action the actor's next undo (or redo) inverts: one indexed look-up."""
+        state = "live" if kind == "undo" else "redoable"
+        return self.db.scalar(
+            "SELECT id FROM actions WHERE actor = ? AND state = ? ORDER BY id DESC LIMIT 1", [actor, state]
+        )
 
     def can_undo(self, actor: str) -> bool:
-        return bool(self.stacks(actor)[0])
+        return self.top(actor, "undo") is not None
 
     def can_redo(self, actor: str) -> bool:
-        return bool(self.stacks(actor)[1])
+        return self.top(actor, "redo") is not None
 
     def undo(self, actor: str) -> ActionResult | None:
         """Invert the actor's most recent action; None when there is nothing to undo."""
@@ -271,21 +265,18 @@ class ActionLog:
         if self.db.readonly:
             raise AnnotatorError(f"database {self.db.path} is read-only: nothing to {kind}")
         with self.db.transaction():
-            undo_stack, redo_stack = self.stacks(actor)
-            stack = undo_stack if kind == "undo" else redo_stack
-            if not stack:
+            target = self.top(actor, kind)
+            if target is None:
                 return None
-            target = stack[-1]
             events = self.db.query("SELECT * FROM events WHERE action = ? ORDER BY id DESC", [target])
             description = "; ".join(plain(e["what"]) for e in reversed(events))
             document_id = events[0]["document_id"] if events else None
             conflict = self._conflict(events, actor)
             if conflict is not None:
-                message = (
-                    f"cannot {kind} {description!r}: {conflict}; skipped it"
-                    + (f" ({kind} again goes on to the one before)" if len(stack) > 1 else "")
+                skip = self.new_action(actor, "skip", target, now(), "skip", document_id)
+                message = f"cannot {kind} {description!r}: {conflict}; skipped it" + (
+                    f" ({kind} again goes on to the one before)" if self.top(actor, kind) is not None else ""
                 )
-                skip = self.new_action(actor, "skip", target, now(), message, document_id)
                 return ActionResult(skip, message, document_id, None, [], skipped=True)
             offset: int | None = None
             with self.action(actor, f"{kind}: {description}", kind=kind, target=target) as act:

@@ -128,15 +128,16 @@ def _to_4(conn: sqlite3.Connection) -> None:
         """
         CREATE TABLE actions (
             id INTEGER PRIMARY KEY, actor TEXT NOT NULL, kind TEXT NOT NULL, target INTEGER,
-            document_id TEXT, time TEXT, what TEXT
+            document_id TEXT, time TEXT, what TEXT, state TEXT
         );
-        CREATE INDEX idx_actions_actor_id ON actions (actor, id);
+        CREATE INDEX idx_actions_actor_state_id ON actions (actor, state, id);
         INSERT INTO actions (id, actor, kind, target, document_id, time, what)
             SELECT action, actor, kind, target, document_id, time, what FROM events
             WHERE id IN (SELECT min(id) FROM events GROUP BY action);
         CREATE INDEX idx_events_row ON events (table_name, row_id);
         """
     )
+    _set_undo_states(conn)
     rows = conn.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
     if rows:
         action = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM actions").fetchone()[0]
@@ -153,6 +154,28 @@ def _to_4(conn: sqlite3.Connection) -> None:
                 for key, value in rows
             ],
         )
+
+
+def _set_undo_states(conn: sqlite3.Connection) -> None:
+    """Give each existing action its place in its actor's undo and redo stacks (see :mod:`.log`),
+    by replaying every actor's do/undo/redo actions once."""
+    states: dict[int, str] = {}
+    redoable: dict[str, list[int]] = {}
+    for action, actor, kind, target in conn.execute("SELECT id, actor, kind, target FROM actions ORDER BY id"):
+        if kind == "do":
+            for undo in redoable.pop(actor, []):
+                states[undo] = "dead"
+            states[action] = "live"
+        elif kind == "undo":
+            states[target] = "undone"
+            states[action] = "redoable"
+            redoable.setdefault(actor, []).append(action)
+        elif kind == "redo":
+            states[target] = "redone"
+            if target in redoable.get(actor, []):
+                redoable[actor].remove(target)
+            states[action] = "live"
+    conn.executemany("UPDATE actions SET state = ? WHERE id = ?", [(state, a) for a, state in states.items()])
 
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _to_1, 2: _to_2, 3: _to_3, 4: _to_4}
