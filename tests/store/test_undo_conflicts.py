@@ -124,3 +124,24 @@ def test_settings_changes_are_logged_undoable_and_replay(store, article):
     store.undo("lead")
     assert store.reviewers() == ["lead"]
     assert store.replay() == store.table_state()
+
+
+def test_acting_on_a_span_deleted_elsewhere_says_so_in_words_not_ids(store, article, db_path):
+    span = tag(store, article, "Evin Prison", "ENTITY", "alice")
+    relation_span = tag(store, article, "Iran Human Rights Monitor", "SOURCE", "alice")
+    claim = tag(store, article, "2019 saw 281 prisoners hanged", "CLAIM", "alice")
+    with Store(db_path) as other_window:
+        other_window.delete_span(span.id, "alice")
+        other_window.delete_span(relation_span.id, "alice")
+    for attempt in (
+        lambda: store.update_span(span.id, "alice", label="SOURCE"),
+        lambda: store.delete_span(span.id, "alice"),
+        lambda: link(store, article, claim, relation_span, "alice"),
+    ):
+        try:
+            attempt()
+        except Exception as exc:  # noqa: BLE001 - the message is what is checked
+            message = str(exc)
+        else:
+            raise AssertionError("acting on a deleted span must be refused")
+        assert "no longer there" in message and span.id not in message and relation_span.id not in message

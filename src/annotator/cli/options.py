@@ -47,6 +47,7 @@ class Settings:
     annotator: str | None = None
     schema: str | None = None
     mouse: bool = True
+    keymap: str | None = None
 
     @property
     def db_path(self) -> str:
@@ -97,6 +98,22 @@ def schema_option() -> Callable:
 def no_mouse_option(hidden: bool = False) -> Callable:
     return click.option("--no-mouse", is_flag=True, expose_value=False, callback=_no_mouse, hidden=hidden,
                         help="Do not capture the mouse (less traffic over slow SSH links).")
+
+
+def keymap_option() -> Callable:
+    """--keymap FILE: for the commands that open a screen (and the bare ``annotator``)."""
+    return click.option("--keymap", type=click.Path(dir_okay=False), expose_value=False, callback=_remember("keymap"),
+                        is_eager=True, metavar="FILE",
+                        help="Key bindings file (binding id = keys) [default: $ANNOTATOR_KEYMAP, else "
+                             "$XDG_CONFIG_HOME/annotator/keys.toml].")
+
+
+def screen_keymap(ctx: click.Context, store: Store) -> dict[str, str]:
+    """The user's keymap, checked against both screens' keys and the project's label keys before
+    any screen is created: a bad one is one line naming the file and the problem."""
+    from ..tui.keymap import load_keymap
+
+    return load_keymap(store.schema, settings(ctx).keymap)
 
 
 def _apply(command: Callable, options: Iterable[Callable]) -> Callable:
@@ -153,7 +170,7 @@ def open_store(ctx: click.Context, *, must_exist: bool = False) -> Store:
         except AnnotatorError:  # the stored schema is broken: the one given replaces it
             current = None
         if schema != current:
-            store.set_schema(schema)
+            store.set_schema(schema, actor=annotator_name(ctx))  # logged as that person's action
     return store
 
 
