@@ -2,7 +2,7 @@
 
 Offsets are Unicode code points of the stored document text, end exclusive,
 everywhere inside the program. Other units (UTF-16 code units, bytes, terminal
-cells, tokens) exist only at the edges that need them (see ``offsets.py``).
+cells, tokens) exist only at the edges that need them (see ``annotator.text.offsets``).
 """
 
 from __future__ import annotations

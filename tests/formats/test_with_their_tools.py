@@ -10,7 +10,7 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from annotator.exporters import Selection
 from annotator.models import Document, Span
-from annotator.offsets import tokenize
+from annotator.text import tokenize
 from annotator.store import ImportRecord, Store
 
 from .conftest import export_to

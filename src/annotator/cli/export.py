@@ -30,7 +30,7 @@ def _format_names() -> list[str]:
 
 
 def _units() -> tuple[str, ...]:
-    from ..offsets import UNITS
+    from ..text.offsets import UNITS
 
     return UNITS
 

@@ -39,7 +39,7 @@ from typing import IO
 
 from ..errors import AnnotatorError
 from ..models import Document, LabelSchema, Relation, Span, Status
-from ..offsets import CODEPOINTS, UTF16, Utf16, convert_out, slice_in
+from ..text.offsets import CODEPOINTS, UTF16, Utf16, convert_out, slice_in
 from ..store import Store
 
 #: The format modules, by command-line name (module names use underscores).

@@ -3,9 +3,9 @@
 Each record (document and annotator) starts with ``-DOCSTART- -X- O O`` and a
 blank line, so ``spacy convert FILE OUTDIR -c conll`` makes one Doc per record
 and seqeval's ``get_entities`` reads the tags back. Tokens come from
-:func:`annotator.offsets.tokenize` (never whitespace); sentences end after
-``.``, ``!`` or ``?`` before a capital, or at a blank line, but never inside a
-span.
+:func:`annotator.text.tokenize` (never whitespace); sentences follow the
+rules of :mod:`annotator.text.sentences` (after ``.``, ``!``, ``?`` or ``…``
+before a capital, or at a blank line), but never break inside a span.
 
 A tag covers whole tokens and one token has one tag, so CoNLL cannot hold a
 span that starts or ends inside a token, nor two spans that overlap. Neither is
@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from typing import IO
 
 from ..models import Span
-from ..offsets import Tokenized, sentence_starts
+from ..text.sentences import sentence_starts
+from ..text.tokens import Tokenized
 from . import ExportOptions, ExportRecord, ExportSummary, Problems, check_text, describe
 
 FORMAT = "conll"

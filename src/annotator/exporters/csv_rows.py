@@ -16,7 +16,7 @@ import csv
 from collections.abc import Iterable
 from typing import IO
 
-from ..offsets import CODEPOINTS, UTF16
+from ..text.offsets import CODEPOINTS, UTF16
 from . import ExportOptions, ExportRecord, ExportSummary, SpanOffsets
 
 FORMAT = "csv"

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from ..offsets import CODEPOINTS, UTF16
+from ..text.offsets import CODEPOINTS, UTF16
 from . import ExportOptions, ExportRecord, ExportSummary, SafeNames, SpanOffsets, sorted_relations
 
 FORMAT = "doccano"

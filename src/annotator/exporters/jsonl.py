@@ -6,7 +6,7 @@ One line per document and annotator::
      "answer": "accept", "_input_hash": ..., "_task_hash": ..., "_annotator_id": "alice"}
 
 * ``tokens``: ``text``, ``start``, ``end``, ``id``, ``ws`` (followed by whitespace), from
-  :func:`annotator.offsets.tokenize`;
+  :func:`annotator.text.tokenize`;
 * ``spans``: ``start``, ``end`` (code points, end exclusive), ``label``, ``text``,
   ``token_start`` and ``token_end`` (inclusive), ``id``, ``annotator``, ``note``. A span that
   does not fall on token boundaries gets the tokens it *overlaps*; a span of whitespace only
@@ -28,7 +28,8 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..offsets import CODEPOINTS, Tokenized
+from ..text.offsets import CODEPOINTS
+from ..text.tokens import Tokenized
 from . import ExportOptions, ExportRecord, ExportSummary, SpanOffsets, sorted_relations
 
 FORMAT = "jsonl"

@@ -31,7 +31,7 @@ from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
 from ..models import LabelSchema
-from ..offsets import CODEPOINTS, UTF16
+from ..text.offsets import CODEPOINTS, UTF16
 from . import ExportOptions, ExportRecord, ExportSummary, SpanOffsets, atomic_file, sorted_relations
 
 FORMAT = "label-studio"

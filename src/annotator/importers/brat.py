@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from ..errors import AnnotatorError
 from ..models import Document, Relation, Span, describe_validation_error
-from ..offsets import CODEPOINTS, Utf16, convert_in, normalize_with_map
+from ..text.offsets import CODEPOINTS, Utf16, convert_in, normalize_with_map
 from ..store import ImportRecord
 from .text import decode
 

@@ -5,7 +5,7 @@ The entities form (sequence labelling with relations) is
 "relations": [{"id", "from_id", "to_id", "type"}]}``.
 
 Offsets are UTF-16 code units unless ``--offsets codepoints`` (doccano's web
-client counts UTF-16; see ``offsets.py``); an offset that splits a character
+client counts UTF-16; see ``annotator.text.offsets``); an offset that splits a character
 or falls outside the text stops the import with the file and line.
 
 Whose annotations: the line's ``"annotator"`` (our own exports), else
@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from ..errors import AnnotatorError
 from ..models import Document, Relation, Span, describe_validation_error
-from ..offsets import UTF16, Utf16, convert_in, normalize_with_map
+from ..text.offsets import UTF16, Utf16, convert_in, normalize_with_map
 from ..store import ImportRecord
 from .jsonl import looks_like_doccano, parse_lines
 

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from ..errors import AnnotatorError
 from ..models import Document, Relation, Span, describe_validation_error, new_id
-from ..offsets import UTF16, Utf16, convert_in, normalize_with_map
+from ..text.offsets import UTF16, Utf16, convert_in, normalize_with_map
 from ..store import ImportRecord
 from .jsonl import check_unicode
 from .text import decode

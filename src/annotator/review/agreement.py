@@ -39,14 +39,14 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from .. import offsets
+from ..text.tokens import token_bounds
 
 SpanKey = tuple[int, int, str]
 Token = tuple[int, int]
 
 def token_spans(text: str) -> list[Token]:
-    """(start, end) of each token as the exports count them (:func:`annotator.offsets.tokenize`)."""
-    return [(token.start, token.end) for token in offsets.tokenize(text)]
+    """(start, end) of each token as the exports count them (the one tokenizer, :mod:`annotator.text.tokens`)."""
+    return token_bounds(text)
 
 
 # -- basic measures ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from .text import inline_text
+from ..text import inline_text
 
 
 def binding_entries(screen: DOMNode) -> list[tuple[DOMNode, str, str, list[str]]]:

@@ -28,7 +28,7 @@ from textual.widgets import Footer, Static
 from ...errors import AnnotatorError
 from ...models import Document, LabelSchema, Relation, Span, Status
 from ...store import Store
-from .. import text as textmod
+from ... import text as textmod
 from ..bulk_load import bulk_load, release
 from ..commands import AnnotateCommands
 from ..widgets.document_view import DocumentView, Highlight
@@ -546,9 +546,9 @@ class AnnotateScreen(Screen):
         text = self.view.text
         start, end = span.start, span.end
         if which == "start":
-            start = textmod.span_start_left(text, start) if direction < 0 else textmod.span_start_right(text, start)
+            start = textmod.previous_word_start(text, start) if direction < 0 else textmod.next_word_start(text, start)
         else:
-            end = textmod.span_end_right(text, end) if direction > 0 else textmod.span_end_left(text, end)
+            end = textmod.next_word_end(text, end) if direction > 0 else textmod.previous_word_end(text, end)
         trimmed = textmod.trim_whitespace(text, start, end)
         if trimmed is None or trimmed[0] >= trimmed[1]:
             self.notify("A span cannot be empty: delete it with x instead", severity="warning")

@@ -36,7 +36,7 @@ from ...review.agreement import token_spans
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
 from ...store import GoldChange, RelationChange, Store
 from ..commands import ScreenCommands
-from ..text import excerpt, inline_text
+from ...text import excerpt, inline_text
 from ..widgets.document_view import DocumentView, Highlight
 
 MARKERS = {"agreed": "=", "disagreed": "≠", "accepted": "✓", "rejected": "✗"}

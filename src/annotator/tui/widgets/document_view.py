@@ -2,7 +2,7 @@
 
 Design (see /work/shared/notes/textual.md for the measurements behind it):
 
-* The text is shown inertly: :func:`~annotator.tui.text.display_text` replaces every
+* The text is shown inertly: :func:`~annotator.text.display_text` replaces every
   control character one for one, so offsets are the same in the stored text and the view.
 * A *wrap index* holds every visual row as ``(start, end)`` code point offsets
   (``end`` excludes the newline). ASCII and single-cell lines wrap with string
@@ -29,8 +29,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from rich._unicode_data import load as load_cell_table
-from rich.cells import _is_single_cell_widths, get_character_cell_size
+from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -42,13 +41,16 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .. import text as textmod
-from ..text import TAB_SIZE, display_text
+from ... import text as textmod
+from ...text import display_text
+from ..compat import NARROW_TO_WIDE as _NARROW_TO_WIDE
+from ..compat import is_single_cell_widths as _is_single_cell_widths
 
 #: Highlights are indexed in blocks of this many code points.
 BLOCK = 512
 
-_NARROW_TO_WIDE = load_cell_table("auto").narrow_to_wide
+#: Tabs are shown as this many columns at most (to the next multiple of it).
+TAB_SIZE = 4
 
 
 class Highlight(NamedTuple):

@@ -6,7 +6,7 @@ from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.widget import Widget
 
-from ..text import inline_text
+from ...text import inline_text
 
 
 class DocumentHeader(Widget):
