@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.store import GoldChange, RelationChange, Store
+from annotator.store import Store
 from annotator.tui.screens.review import ReviewApp, ReviewScreen
 
 from .helpers import build, find
@@ -335,14 +335,6 @@ async def test_header_and_keys_fit_80_columns(project):
         await pilot.pause()
         header = str(s.query_one("#review-header").render())
         assert "0 of 7 disagreements settled" in header and "evin-prison-leak.txt" in header
-
-
-def test_accept_agreed_messages_count_candidates_and_links_apart():
-    from annotator.tui.screens.review import _counted
-
-    assert _counted([GoldChange(0, 1, "X", "accept")]) == "1 agreed candidate"
-    links = [RelationChange((0, 1, "X"), (2, 3, "Y"), "R", "accept")]
-    assert _counted([GoldChange(0, 1, "X", "accept")] * 4 + links) == "4 agreed candidates and 1 link"
 
 
 async def test_auto_accept_message_names_links_apart(tmp_path):

@@ -34,6 +34,7 @@ from textual.widgets import Static
 from ...errors import AnnotatorError
 from ...review.agreement import token_spans
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
+from ...review.rules import accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements
 from ...store import GoldChange, RelationChange, Store
 from ..commands import ScreenCommands
 from ...text import excerpt, inline_text
@@ -458,21 +459,9 @@ class ReviewScreen(Screen[None]):
     def _accept_changes(
         self, start: int, end: int, label: str, sources: tuple[str, ...], replacing: tuple[int, int, str] | None
     ) -> list[GoldChange]:
-        """Accept (start, end, label); reject what it replaces and the open alternatives overlapping it."""
+        """Accept (start, end, label); reject what it replaces and its open rivals (review.rules)."""
         assert self.review is not None
-        changes = []
-        key = (start, end, label)
-        if replacing is not None and replacing != key:
-            changes.append(GoldChange(*replacing, "reject", sources))
-        # an edit or selection that lands on what annotators made comes from them, not from the edited span
-        made = next((c.annotators for c in self.review.candidates if c.key == key and c.annotators), None)
-        changes.append(GoldChange(start, end, label, "accept", made or sources))
-        for c in self.review.candidates:
-            if c.key in (key, replacing) or c.settled or c.agreed or c.reviewer_made:
-                continue
-            if is_rival(c, start, end, label):
-                changes.append(GoldChange(*c.key, "reject", c.annotators))
-        return changes
+        return accept_changes(self.review, start, end, label, sources, replacing)
 
     def action_accept(self) -> None:
         if self.draft is not None:
@@ -519,7 +508,7 @@ class ReviewScreen(Screen[None]):
             self.notify("no undecided agreed candidate in this document")
             return
         if self._write(changes, cursor=self.view.cursor):
-            self.notify(f"accepted {_counted(changes)}")
+            self.notify(f"accepted {describe_agreed(changes)}")
 
     def action_cycle(self) -> None:
         if len(self.here()) > 1:
@@ -596,15 +585,7 @@ class ReviewScreen(Screen[None]):
         """Where ] and [ stop: each open span disagreement, and the head of each open link disagreement
         (with that link), in reading order."""
         assert self.review is not None
-        targets: list[tuple[Candidate, RelationCandidate | None]] = [
-            (c, None) for c in self.review.disagreements if not c.settled
-        ]
-        by_key = {c.key: c for c in self.review.candidates}
-        for link in self.review.relation_disagreements:
-            if not link.settled and link.head in by_key:
-                targets.append((by_key[link.head], link))
-        targets.sort(key=lambda t: (t[0].start, -t[0].end, t[0].label, t[1] is not None))
-        return targets
+        return open_disagreements(self.review)
 
     def _focus(self, candidate: Candidate, link: RelationCandidate | None) -> None:
         """Focus ``candidate`` among those under the cursor, and ``link`` among its links."""
@@ -706,26 +687,14 @@ class ReviewApp(App[None]):
         self.reviewer = reviewer
         self.blind = blind
         self.start = start
-        changes = _accept_agreed_everywhere(store, reviewer) if auto_accept else []
+        changes = accept_agreed_everywhere(store, reviewer) if auto_accept else []
         self.auto_accepted = len(changes)
-        self._auto_accepted_text = _counted(changes)
+        self._auto_accepted_text = describe_agreed(changes)
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.store, self.reviewer, blind=self.blind, start=self.start))
         if self.auto_accepted:
             self.notify(f"accepted {self._auto_accepted_text} (u undoes)")
-
-
-def is_rival(c: Candidate, start: int, end: int, label: str) -> bool:
-    """``c`` is another reading of the span (start, end, label): the same words with another label,
-    the same label with other boundaries, or crossing boundaries. A span of another label nested
-    inside it (a FIGURE within a CLAIM), or around it, is no rival: both can be gold."""
-    if not (c.start < end and start < c.end):
-        return False
-    if c.label == label or (c.start, c.end) == (start, end):
-        return True
-    nested = (start <= c.start and c.end <= end) or (c.start <= start and end <= c.end)
-    return not nested
 
 
 def _brief_description(description: str, keep: int = 2) -> str:
@@ -736,31 +705,6 @@ def _brief_description(description: str, keep: int = 2) -> str:
     if len(parts) <= keep + 1:
         return description
     return f"{head}{sep}{'; '.join(parts[:keep])} and {len(parts) - keep} more decisions"
-
-
-def _counted(changes: list[GoldChange | RelationChange]) -> str:
-    """'4 agreed candidates' or '4 agreed candidates and 1 link'."""
-    links = sum(1 for c in changes if isinstance(c, RelationChange))
-    spans = len(changes) - links
-    text = f"{spans} agreed candidate{'s' if spans != 1 else ''}"
-    return text + (f" and {links} link{'s' if links != 1 else ''}" if links else "")
-
-
-def _accept_agreed_everywhere(store: Store, reviewer: str) -> list[GoldChange | RelationChange]:
-    """Accept every undecided agreed candidate (and agreed link) of every document as ONE action;
-    returns the decisions taken."""
-    changes: list[GoldChange | RelationChange] = []
-    for doc_id in store.document_ids():
-        changes += review_document(store, doc_id).agreed_changes()
-    if changes:
-        store.decide_many(None, changes, reviewer)
-    return changes
-
-
-def auto_accept_agreed(store: Store, reviewer: str) -> int:
-    """Accept every undecided agreed candidate (and agreed link) of every document as ONE action;
-    returns how many decisions that was."""
-    return len(_accept_agreed_everywhere(store, reviewer))
 
 
 def run_review_app(
