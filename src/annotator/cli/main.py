@@ -69,9 +69,9 @@ class AnnotatorGroup(click.Group):
             ctx.exit(2)
         except sqlite3.DatabaseError as exc:
             # damage SQLite only notices when a command reads the broken page (not at open)
-            from ..store import _friendly
+            from ..store.connection import friendly
 
-            click.echo(f"error: {visible(_friendly(exc, settings(ctx).db_path))}", err=True)
+            click.echo(f"error: {visible(friendly(exc, settings(ctx).db_path))}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted: every finished action is saved", err=True)
