@@ -39,3 +39,20 @@ def article(store: Store) -> Document:
     doc = Document.from_text(SAMPLE.name, SAMPLE.read_text(encoding="utf-8"))
     store.import_records([ImportRecord(doc)], actor="test")
     return doc
+
+
+class Notifications(list):
+    """The messages of the notifications an app shows, in order. Pass it as
+    ``app.run_test(message_hook=notifications)``: Textual calls the hook with every message, and each
+    ``notify()`` is a ``Notify`` message (no private attribute of the app is read)."""
+
+    def __call__(self, message: object) -> None:
+        from textual.notifications import Notify
+
+        if isinstance(message, Notify):
+            self.append(str(message.notification.message))
+
+
+@pytest.fixture
+def notifications() -> Notifications:
+    return Notifications()

@@ -137,7 +137,7 @@ async def test_accept_reject_a_link_and_undo_in_the_screen(project):
         assert links(store, doc.id) == {to_ncri: "accept"}
         assert gold(store, doc.id) == {key(doc, *MONDAY): "accept", key(doc, *NCRI): "accept"}
         assert "✓ ATTRIBUTED_TO" in str(s.query_one("#review-here").render())
-        await pilot.press("semicolon", "x")  # the next link: Monday -> Associated Press, rejected
+        await pilot.press("semicolon", "R")  # the next link: Monday -> Associated Press, rejected
         to_ap = (key(doc, *MONDAY), key(doc, *AP), LINK)
         assert links(store, doc.id) == {to_ncri: "accept", to_ap: "reject"}
         header = str(s.query_one("#review-header").render())
@@ -159,7 +159,7 @@ async def test_a_link_key_without_a_link_here_changes_nothing(project):
         s.view.move_cursor(find(doc.text, "Evin Prison")[0])
         await pilot.pause()
         assert s.links_here() == []
-        await pilot.press("enter", "x", "semicolon")
+        await pilot.press("enter", "R", "semicolon")
         assert links(store, doc.id) == {} and gold(store, doc.id) == {}
 
 

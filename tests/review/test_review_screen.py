@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.store import Store
+from annotator.tui import bindings
 from annotator.tui.screens.review import ReviewApp, ReviewScreen
 
 from .helpers import build, find
@@ -49,7 +50,7 @@ async def test_accept_reject_and_undo(project):
         await pilot.press("right_square_bracket")
         nxt = s.current_candidate()
         assert nxt is not None and not nxt.settled
-        await pilot.press("r")
+        await pilot.press("x")  # x removes what is under the cursor: here, rejects the candidate
         assert gold(store, doc.id)[nxt.key] == "reject"
         assert store.spans_for(doc.id)  # annotators' spans untouched
         assert all(e["actor"] == "lead" for e in store.history(limit=5) if e["table_name"] == "gold")
@@ -84,8 +85,8 @@ async def test_label_key_relabels_and_boundary_keys_edit(project):
         assert len(here) == 2
         while s.current_candidate().end != raisi[1]:
             await pilot.press("tab")
-        await pilot.press("comma")  # end one token left: drops "s"
-        await pilot.press("comma")  # and the apostrophe
+        await pilot.press("full_stop")  # end one token left: drops "s"
+        await pilot.press("full_stop")  # and the apostrophe
         assert s.draft is not None and s.draft[1] == raisi[1] - 2
         await pilot.press("a")
         decisions = gold(store, doc.id)
@@ -129,7 +130,7 @@ async def test_document_navigation_and_auto_accept(project):
         assert store.gold_decisions(doc.id) == [] and store.gold_decisions(doc2.id) == []
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
-        await pilot.press("x")
+        await pilot.press("escape")
         assert app.screen is s
         await pilot.press("q")
     assert app.return_code in (0, None)
@@ -179,9 +180,9 @@ async def test_command_palette_carries_every_review_action(project):
         s = screen(app)
         provider = ScreenCommands(s)
         names = [hit.text async for hit in provider.discover()]
-        described = [b.description for b in s.BINDINGS if b.description]
-        assert names and all(any(d in n or n in d for n in names) for d in described)
-        hits = [hit async for hit in provider.search("accept all agreed")]
+        every = [e.long for e in bindings.entries(bindings.REVIEW, s.schema) if e.place != bindings.APP]
+        assert sorted(names) == sorted(every)  # every key of the screen (and its view), labels included
+        hits = [hit async for hit in provider.search("accept every agreed")]
         assert hits, names
         max(hits, key=lambda h: h.score).command()
         await pilot.pause()
@@ -247,7 +248,7 @@ async def test_an_edit_or_selection_landing_on_a_candidate_takes_its_annotators_
         await pilot.pause()
         while s.current_candidate().end != raisi[1]:
             await pilot.press("tab")
-        await pilot.press("comma", "comma")  # bob's span edited into alice's
+        await pilot.press("full_stop", "full_stop")  # bob's span edited into alice's
         await pilot.press("a")
         by_key = {d.key(): d for d in store.gold_decisions(doc.id)}
         assert by_key[(raisi[0], raisi[1] - 2, "ENTITY")].sources == ("alice",)
@@ -269,8 +270,8 @@ async def test_an_edit_or_selection_landing_on_a_candidate_takes_its_annotators_
         assert {d.key(): d for d in store.gold_decisions(doc.id)}[(*gig, "FIGURE")].sources == ("bob",)
 
 
-async def test_next_disagreement_reaches_open_link_disagreements(tmp_path):
-    """Once every span is settled, ] still goes to a link only one annotator made, focused: x rejects it."""
+async def test_next_disagreement_reaches_open_link_disagreements(tmp_path, notifications):
+    """Once every span is settled, ] still goes to a link only one annotator made, focused: R rejects it."""
     from annotator.models import Document, Relation, Span
 
     text = "Reuters said profits rose 5% in Tokyo on Monday, according to Sony."
@@ -286,24 +287,24 @@ async def test_next_disagreement_reaches_open_link_disagreements(tmp_path):
         store.add_relation(Relation(document_id=doc.id, head=spans["alice", "5%"].id,
                                     child=spans["alice", "Reuters"].id, label="ATTRIBUTED_TO", annotator="alice"))
         app = ReviewApp(store, "lead", auto_accept=True)  # the three agreed spans
-        async with app.run_test(size=(120, 36)) as pilot:
+        async with app.run_test(size=(120, 36), message_hook=notifications) as pilot:
             s = screen(app)
             await pilot.pause()
             five = text.index("5%")
             # it opens on the first open link disagreement, focused
             assert s.view.cursor == five and s.current_link() is not None and not s.current_link().settled
             first = s.current_link()
-            await pilot.press("x")
+            await pilot.press("R")
             await pilot.press("right_square_bracket")
             await pilot.pause()
             assert s.view.cursor == five
             second = s.current_link()
             assert second is not None and second.key != first.key and not second.settled
-            await pilot.press("x")
+            await pilot.press("R")
             assert all(d.decision == "reject" for d in store.gold_relation_decisions(doc.id))
             assert len(store.gold_relation_decisions(doc.id)) == 2
             await pilot.press("right_square_bracket")
-            assert "every disagreement" in [n.message for n in app._notifications][-1]
+            assert "every disagreement" in notifications[-1]
 
 
 async def test_ctrl_p_opens_the_command_palette(project):
@@ -337,7 +338,7 @@ async def test_header_and_keys_fit_80_columns(project):
         assert "0 of 7 disagreements settled" in header and "evin-prison-leak.txt" in header
 
 
-async def test_auto_accept_message_names_links_apart(tmp_path):
+async def test_auto_accept_message_names_links_apart(tmp_path, notifications):
     from annotator.models import Document, Relation, Span
 
     text = "Reuters said profits rose 5% in Tokyo."
@@ -352,19 +353,19 @@ async def test_auto_accept_message_names_links_apart(tmp_path):
         store.add_span(Span(document_id=doc.id, start=text.index("Tokyo"), end=text.index("Tokyo") + 5,
                             label="ENTITY", annotator="alice"))
         app = ReviewApp(store, "lead", auto_accept=True)
-        async with app.run_test(size=(120, 36)) as pilot:
+        async with app.run_test(size=(120, 36), message_hook=notifications) as pilot:
             await pilot.pause()
             assert app.auto_accepted == 3
-            assert "accepted 2 agreed candidates and 1 link (u undoes)" in [n.message for n in app._notifications]
+            assert "accepted 2 agreed candidates and 1 link (u undoes)" in notifications
 
 
-async def test_undoing_accept_all_names_its_first_decisions_and_how_many_more(project):
+async def test_undoing_accept_all_names_its_first_decisions_and_how_many_more(project, notifications):
     store, doc, _ = project
     app = ReviewApp(store, "lead")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), message_hook=notifications) as pilot:
         screen(app)
         await pilot.press("A")
         await pilot.press("u")
-        message = [n.message for n in app._notifications][-1]
+        message = notifications[-1]
         assert message.startswith("undo: accept ") and message.endswith(" and 2 more decisions"), message
         assert message.count(";") == 1

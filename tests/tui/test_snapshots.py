@@ -10,8 +10,10 @@ from tui_helpers import SAMPLE, add_span
 
 
 async def settle(pilot) -> None:
-    """Let the footer's delayed rebuild happen so every snapshot sees the same footer."""
-    await pilot.pause(0.4)
+    """Rebuild the footer now (the screen waits for the keys to pause before it does), so every
+    snapshot sees the footer for what applies, without waiting on the screen's timer."""
+    pilot.app.screen.flush_footer()
+    await pilot.pause()
 
 
 def sample_app(tmp_path) -> AnnotatorApp:

@@ -122,7 +122,7 @@ TRICKY = st.sampled_from(list("ab  \t中😀\u0301\u200d\ufe0f❤🏽x.") + ["\u
 def test_wrap_rows_cover_each_line_exactly_and_fit(line, wrap):
     starts: list[int] = []
     ends: list[int] = []
-    DocumentView._wrap_measured(line, 0, wrap, starts, ends)
+    DocumentView.wrap_measured(line, 0, wrap, starts, ends)
     assert starts[0] == 0 and ends[-1] == len(line)
     assert all(ends[i] == starts[i + 1] for i in range(len(starts) - 1))
     widths = cell_widths(line)
@@ -142,5 +142,5 @@ def test_a_variation_selector_after_a_tab_widens_nothing():
     assert cell_widths(line) == [1, 0, 0]
     starts: list[int] = []
     ends: list[int] = []
-    DocumentView._wrap_measured(line, 0, 2, starts, ends)
+    DocumentView.wrap_measured(line, 0, 2, starts, ends)
     assert starts[0] == 0 and ends[-1] == len(line)

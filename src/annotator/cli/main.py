@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from ..errors import AnnotatorError
-from .options import _no_mouse, _remember, settings, visible
+from .options import _no_mouse, _remember, keymap_option, settings, visible
 
 #: Every command: its name -> (module in this package, the click command in it).
 COMMANDS = {
@@ -87,6 +87,7 @@ class AnnotatorGroup(click.Group):
               help="Label schema JSON file; becomes the project's schema.")
 @click.option("--no-mouse", is_flag=True, expose_value=False, callback=_no_mouse,
               help="Do not capture the mouse (less traffic over slow SSH links).")
+@keymap_option()
 @click.version_option(package_name="annotator")
 @click.pass_context
 def cli(ctx: click.Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import AnnotatorError
-from .options import annotator_name, check_drawable, common_options, open_store, settings
+from .options import annotator_name, check_drawable, common_options, keymap_option, open_store, screen_keymap, settings
 
 
 @click.command()
@@ -13,12 +13,13 @@ from .options import annotator_name, check_drawable, common_options, open_store,
 @click.option("--auto-accept", is_flag=True, help="Accept every agreed candidate into gold on opening (one action).")
 @click.option("--document", "document", default=None, metavar="NAME", help="Start at this document (name or id).")
 @common_options
+@keymap_option()
 @click.pass_context
 def review(ctx: click.Context, blind: bool, auto_accept: bool, document: str | None) -> None:
     """Review: compare annotators' spans and build the gold layer.
 
     Candidates all annotators made identically are agreed; the others are
-    disagreements. Accept (a) or reject (r) each, fix its label or boundaries,
+    disagreements. Accept (a) or reject (x) each, fix its label or boundaries,
     accept all agreed (A); every decision is saved with your name and can be
     undone (u). Press ? in the screen for every key.
     """
@@ -40,9 +41,11 @@ def review(ctx: click.Context, blind: bool, auto_accept: bool, document: str | N
     if store.document_count() == 0:
         raise AnnotatorError(f"database {store.path} has no documents: import some first")
     check_drawable(store)
+    keymap = screen_keymap(ctx, store)
     from ..tui.screens.review import run_review_app
 
-    run_review_app(store, name, blind=blind, auto_accept=auto_accept, start=start, mouse=settings(ctx).mouse)
+    run_review_app(store, name, blind=blind, auto_accept=auto_accept, start=start, mouse=settings(ctx).mouse,
+                   keymap=keymap)
 
 
 # -- reviewers -----------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import App
-from textual.binding import Binding
 
 from ..store import Store
+from .bindings import APP, bindings
+from .keymap import use_keymap
 from .screens.annotate import AnnotateScreen
 
 
@@ -15,14 +18,13 @@ class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
-    ]
+    BINDINGS = bindings(APP)
 
-    def __init__(self, store: Store, annotator: str) -> None:
+    def __init__(self, store: Store, annotator: str, *, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator
+        use_keymap(self, keymap)
 
     def get_default_screen(self) -> AnnotateScreen:
         return AnnotateScreen(self.store, self.annotator)
@@ -48,6 +50,7 @@ class AnnotatorApp(App):
             self.exit()
 
 
-def run_annotation_app(store: Store, annotator: str, *, mouse: bool = True) -> None:
+def run_annotation_app(store: Store, annotator: str, *, mouse: bool = True,
+                       keymap: Mapping[str, str] | None = None) -> None:
     """Open the annotation screen until the user quits (q or ctrl+q)."""
-    AnnotatorApp(store, annotator).run(mouse=mouse)
+    AnnotatorApp(store, annotator, keymap=keymap).run(mouse=mouse)

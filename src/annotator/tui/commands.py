@@ -4,37 +4,30 @@ screen), plus "Go to document N: name" for every document (the annotation screen
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
 from ..text import inline_text
+from . import bindings as b
 
 
-def binding_entries(screen: DOMNode) -> list[tuple[DOMNode, str, str, list[str]]]:
-    """(node, action, description, keys) for every binding of the screen and its document view, in order."""
-    nodes: list[DOMNode] = []
-    view = getattr(screen, "view", None)
+def binding_entries(screen: DOMNode) -> list[tuple[DOMNode, str, str, str]]:
+    """(node, action, description, keys) for every key of the screen and its document view, from the
+    bindings table with the user's keymap applied."""
     try:
-        if view is not None:
-            nodes.append(view)
-    except Exception:  # the screen has no document view (empty database)
-        pass
-    nodes.append(screen)
-    entries: dict[tuple[int, str], tuple[DOMNode, str, str, list[str]]] = {}
-    for node in nodes:
-        for key, binding in node._bindings:
-            if not binding.description:
-                continue
-            slot = (id(node), binding.action)
-            if slot not in entries:
-                entries[slot] = (node, binding.action, binding.tooltip or binding.description, [])
-            display = node.app.get_key_display(replace(binding, key_display=None))
-            if display not in entries[slot][3]:
-                entries[slot][3].append(display)
-    return list(entries.values())
+        view = screen.view
+    except Exception:  # the screen has no document view (yet)
+        view = None
+    result = []
+    for entry in b.entries(screen.KEYS_SCREEN, getattr(screen, "schema", None), b.keymap_of(screen)):
+        if entry.place == b.APP:
+            continue  # the palette itself, and ctrl+q: not commands of the screen
+        node = view if entry.place == b.VIEW else screen
+        if node is not None:
+            result.append((node, entry.action, entry.long, entry.shown_keys))
+    return result
 
 
 class ScreenCommands(Provider):
@@ -44,7 +37,7 @@ class ScreenCommands(Provider):
         commands = []
         for node, action, description, keys in binding_entries(self.screen):
             run = partial(node.call_later, node.run_action, action)
-            commands.append((description, run, "key: " + ", ".join(keys)))
+            commands.append((description, run, "key: " + keys))
         return commands
 
     def _searchable(self) -> list[tuple[str, Callable[[], object], str]]:

@@ -27,3 +27,42 @@ NARROW_TO_WIDE = _load_cell_table("auto").narrow_to_wide
 #: ``is_single_cell_widths(text)``: every character of ``text`` takes exactly one cell (Rich's fast check).
 #: Bound directly, not wrapped: the view calls it for every line it wraps.
 is_single_cell_widths = _is_single_cell_widths
+
+
+# -- Textual internals ---------------------------------------------------------------------------
+#
+# * ``DOMNode._bindings``: a node's BindingsMap. Textual builds it from the class's BINDINGS; keys
+#   that depend on the instance (a schema's label keys) can only be added to it directly.
+# * ``ScrollView._scroll_update``: updates the scrollbars for a new virtual size without laying
+#   the screen out again (setting ``virtual_size`` re-lays out the whole screen, tens of ms).
+# * ``Screen._binding_chain``: the bindings a key press is matched against, keymap applied.
+
+from collections.abc import Iterable  # noqa: E402  (the Textual part of this module)
+
+from textual.binding import Binding, BindingsMap  # noqa: E402
+from textual.dom import DOMNode  # noqa: E402
+from textual.geometry import Size  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+from textual.scroll_view import ScrollView  # noqa: E402
+
+
+def add_bindings(node: DOMNode, bindings: Iterable[Binding], *, first: bool = False) -> None:
+    """Bind more keys on one node after it was created; ``first`` puts them before the class's
+    own (the footer lists bindings in this order)."""
+    added = BindingsMap(bindings)
+    merged = BindingsMap.merge([added, node._bindings] if first else [node._bindings, added])
+    node._bindings = merged
+
+
+def set_virtual_size_in_place(view: ScrollView, size: Size) -> None:
+    """Give a scroll view a new virtual size, updating only its scrollbars (no re-layout): right
+    for a view whose vertical scrollbar is always shown, so only the scrollbar's extent changes."""
+    view.set_reactive(ScrollView.virtual_size, size)
+    view._scroll_update(size)
+
+
+def binding_chain(screen: Screen) -> list[tuple[DOMNode, Binding]]:
+    """Every binding a key press on ``screen`` is matched against, in Textual's order (the focused
+    widget, its ancestors, the app), the app's keymap applied, enabled or not (``active_bindings``
+    leaves out the disabled ones). What the test that a key means the same on both screens reads."""
+    return [(node, binding) for node, bindings in screen._binding_chain for _key, binding in bindings]

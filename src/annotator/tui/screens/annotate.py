@@ -12,13 +12,14 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from dataclasses import dataclass
 
 from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
 from textual.color import Color
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.content import Content
 from textual.screen import Screen
 from textual.style import Style as TStyle
@@ -29,8 +30,10 @@ from ...errors import AnnotatorError
 from ...models import Document, LabelSchema, Relation, Span, Status
 from ...store import Store
 from ... import text as textmod
+from ..bindings import ANNOTATE, bindings, first_key, keymap_of, label_bindings
 from ..bulk_load import bulk_load, release
 from ..commands import AnnotateCommands
+from ..compat import add_bindings
 from ..widgets.document_view import DocumentView, Highlight
 from ..widgets.header import DocumentHeader
 from ..widgets.panel import AnnotationPanel
@@ -39,18 +42,6 @@ from ..widgets.span_list import SpanList, SpanRow
 #: Non-colour cues, one per label in schema order, so labels differ without colour too.
 LABEL_ATTRIBUTES = ("underline", "bold", "italic", "reverse", "strike", "underline2", "overline", "dim")
 
-#: Headings of the help screen, by action (the help screen lists every binding under these).
-HELP_HEADINGS = {
-    "tag": "Tag and edit",
-    "next_span": "Tag and edit", "previous_span": "Tag and edit", "delete_span": "Tag and edit",
-    "edit_note": "Tag and edit", "grow_start": "Tag and edit", "shrink_start": "Tag and edit",
-    "grow_end": "Tag and edit", "shrink_end": "Tag and edit", "toggle_snap": "Tag and edit",
-    "undo": "Tag and edit", "redo": "Tag and edit",
-    "link": "Relations", "finish_link": "Relations", "unlink": "Relations",
-    "next_document": "Documents", "previous_document": "Documents", "next_unfinished": "Documents",
-    "mark_done": "Documents", "toggle_all_annotators": "Documents",
-    "search": "Search", "search_next": "Search", "search_previous": "Search",
-}
 
 #: How long keys must pause before the footer is rebuilt for what applies now.
 FOOTER_DELAY = 0.25
@@ -62,57 +53,21 @@ POSITION_SAVE_DELAY = 1.0
 class AnnotateScreen(Screen):
     """Tag spans, link them, note them, move between documents."""
 
-    COMMANDS = Screen.COMMANDS | {AnnotateCommands}
-    HELP_HEADINGS = HELP_HEADINGS
+    @dataclass
+    class PositionSaved(Message):
+        """The resume point (document, cursor offset) was written to the database."""
 
-    #: ``description`` is the short footer text; ``tooltip`` (when set) the longer one in help and the palette.
-    BINDINGS = [
-        Binding("tab,]", "next_span", "Next span", show=False, id="annotate.next_span",
-                tooltip="Select the next span after the cursor"),
-        Binding("shift+tab,[", "previous_span", "Previous span", show=False, id="annotate.previous_span",
-                tooltip="Select the previous span before the cursor"),
-        Binding("x,delete", "delete_span", "Delete", id="annotate.delete_span",
-                tooltip="Delete the selected span (and its relations)"),
-        Binding("m", "edit_note", "Note", id="annotate.edit_note", tooltip="Add or edit the selected span's note"),
-        Binding("less_than_sign", "grow_start", "Start left", show=False, id="annotate.grow_start",
-                tooltip="Grow the selected span: start one word left"),
-        Binding("comma", "shrink_start", "Start right", show=False, id="annotate.shrink_start",
-                tooltip="Shrink the selected span: start one word right"),
-        Binding("greater_than_sign", "grow_end", "End right", show=False, id="annotate.grow_end",
-                tooltip="Grow the selected span: end one word right"),
-        Binding("full_stop", "shrink_end", "End left", show=False, id="annotate.shrink_end",
-                tooltip="Shrink the selected span: end one word left"),
-        Binding("z", "toggle_snap", "Snap", show=False, id="annotate.toggle_snap",
-                tooltip="Toggle: selections snap to whole words (default) / exact characters"),
-        Binding("r", "link", "Link", id="annotate.link",
-                tooltip="Link: on a span marks it as head; on a second span creates the relation"),
-        Binding("enter", "finish_link", "Link here", id="annotate.finish_link",
-                tooltip="Create the relation from the marked span to this one"),
-        Binding("R", "unlink", "Unlink", show=False, id="annotate.unlink",
-                tooltip="Delete the newest relation of the selected span"),
-        Binding("escape", "cancel", "Cancel", id="annotate.cancel", tooltip="Cancel linking or the selection"),
-        Binding("u", "undo", "Undo", show=False, id="annotate.undo",
-                tooltip="Undo my last change (any document; survives restarts)"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="annotate.redo", tooltip="Redo what undo undid"),
-        Binding("n", "next_document", "Next doc", show=False, id="annotate.next_document",
-                tooltip="Next document"),
-        Binding("p", "previous_document", "Previous doc", show=False, id="annotate.previous_document",
-                tooltip="Previous document"),
-        Binding("N", "next_unfinished", "Next not done", show=False, id="annotate.next_unfinished",
-                tooltip="Next document I have not marked done"),
-        Binding("d", "mark_done", "Done", id="annotate.mark_done",
-                tooltip="Mark this document done and go to the next one not done"),
-        Binding("A", "toggle_all_annotators", "Everyone", show=False, id="annotate.toggle_all",
-                tooltip="Show everyone's spans (others' dimmed) / only mine"),
-        Binding("slash", "search", "Search", id="annotate.search",
-                tooltip="Search the document (enter jumps to the first match from the cursor and selects it)"),
-        Binding("f3,ctrl+n", "search_next", "Next match", show=False, id="annotate.search_next",
-                tooltip="Next match of the search"),
-        Binding("shift+f3,ctrl+b", "search_previous", "Previous match", show=False, id="annotate.search_previous",
-                tooltip="Previous match of the search"),
-        Binding("question_mark", "help", "Help", id="annotate.help", tooltip="Show every key"),
-        Binding("q", "quit", "Quit", id="annotate.quit", tooltip="Quit (everything is already saved)"),
-    ]
+        document_id: str
+        offset: int
+
+    COMMANDS = Screen.COMMANDS | {AnnotateCommands}
+
+    #: Which screen's keys these are (the help screen and the command palette read it).
+    KEYS_SCREEN = ANNOTATE
+    #: Every key of this screen comes from the one bindings table (the label keys are added per schema).
+    BINDINGS = bindings(ANNOTATE)
+    HELP_TITLE = "annotator keys"
+    HELP_SAVED = "every change is saved at once"
 
     def __init__(self, store: Store, annotator: str) -> None:
         super().__init__()
@@ -141,28 +96,9 @@ class AnnotateScreen(Screen):
         self._panel = AnnotationPanel(self.schema, id="panel")
 
     def _bind_labels(self) -> None:
-        """A binding per label key and per number key, so they show in the footer, help and palette."""
-        bindings = []
-        footer_keys = "".join(label.key for label in self.schema.labels)
-        for number, label in enumerate(self.schema.labels, start=1):
-            tooltip = f"Tag the selection, or the word under the cursor, as {label.name}"
-            # The footer shows one entry for all label keys ("cfse Tag"): the first label's binding
-            # carries it. (Footer binding groups run the entry into the next one in Textual 8.2.)
-            first = number == 1
-            bindings.append(
-                Binding(label.key, f"tag('{label.name}')", "Tag", show=first,
-                        key_display=footer_keys if first else None, id=f"tag.{label.name}", tooltip=tooltip)
-            )
-            if number <= 9:
-                bindings.append(
-                    Binding(str(number), f"tag('{label.name}')", "Tag", show=False,
-                            id=f"tag.{label.name}.number", tooltip=tooltip)
-                )
-        # Label keys first, so the footer shows them first.
-        merged = BindingsMap(bindings)
-        for key, key_bindings in self._bindings.key_to_bindings.items():
-            merged.key_to_bindings.setdefault(key, []).extend(key_bindings)
-        self._bindings = merged
+        """A binding per label key and per number key, so they show in the footer, help and palette
+        (first, so the footer shows them first)."""
+        add_bindings(self, label_bindings(self.schema, ANNOTATE), first=True)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -280,7 +216,8 @@ class AnnotateScreen(Screen):
             flags.append("everyone")
         if self.pending_head and self.pending_head in self.spans:
             head = self.spans[self.pending_head]
-            flags.append(f"linking {head.label}: r on target, esc cancels")
+            link, cancel = self.key("link.start"), self.key("cancel")
+            flags.append(f"linking {head.label}: {link} on target, {cancel} cancels")
         self.header.show(
             self.document.name,
             self.store.document_position(self.document.id),
@@ -389,20 +326,23 @@ class AnnotateScreen(Screen):
             self._show_header()
             # The footer rebuilds itself on refresh_bindings (tens of ms): do it once the keys stop.
             if self._bindings_timer is None:
-                self._bindings_timer = self.set_timer(FOOTER_DELAY, self._refresh_footer)
+                self._bindings_timer = self.set_timer(FOOTER_DELAY, self.flush_footer)
             else:
                 self._bindings_timer.reset()
 
-    def _refresh_footer(self) -> None:
-        self._bindings_timer = None
+    def flush_footer(self) -> None:
+        """Rebuild the footer for what applies now, without waiting for the keys to pause."""
+        if self._bindings_timer is not None:
+            self._bindings_timer.stop()
+            self._bindings_timer = None
         self.refresh_bindings()
 
     def _details(self, span: Span | None) -> Content:
         if self.document is None:
             return Content("")
         if span is None:
-            hint = "No span here. Select with v (or shift+arrows) and press a label key; " \
-                   "a label key alone tags the word under the cursor."
+            hint = f"No span here. Select with {self.key('select.mark')} (or shift+arrows) and press a label " \
+                   "key; a label key alone tags the word under the cursor."
             return Content.assemble(("Selected", "bold"), "\n", (hint, "italic"))
         style = TStyle.from_rich_style(self.label_styles.get(span.label, Style()))
         text = self.document.text
@@ -454,7 +394,8 @@ class AnnotateScreen(Screen):
         try:
             self.store.save_position(self.me, self.document.id, self.view.cursor)
         except AnnotatorError:
-            pass  # a locked or read-only database only loses the resume point
+            return  # a locked or read-only database only loses the resume point
+        self.post_message(self.PositionSaved(self.document.id, self.view.cursor))
 
     def on_unmount(self) -> None:
         self._save_position()
@@ -551,7 +492,8 @@ class AnnotateScreen(Screen):
             end = textmod.next_word_end(text, end) if direction > 0 else textmod.previous_word_end(text, end)
         trimmed = textmod.trim_whitespace(text, start, end)
         if trimmed is None or trimmed[0] >= trimmed[1]:
-            self.notify("A span cannot be empty: delete it with x instead", severity="warning")
+            self.notify(f"A span cannot be empty: delete it with {self.key('span.remove')} instead",
+                        severity="warning")
             return
         start, end = trimmed
         if (start, end) == (span.start, span.end):
@@ -613,7 +555,8 @@ class AnnotateScreen(Screen):
             return
         if self.pending_head is None or self.pending_head not in self.spans:
             self.pending_head = span.id
-            self.notify(f"Linking from {span.label}: go to the other span and press r or enter (escape cancels)",
+            self.notify(f"Linking from {span.label}: go to the other span and press {self.key('link.start')} or "
+                        f"{self.key('link.confirm')} ({self.key('cancel')} cancels)",
                         timeout=4)
             self._update_selected(force=True)
             self._show_header()
@@ -623,7 +566,8 @@ class AnnotateScreen(Screen):
     def action_finish_link(self) -> None:
         span = self.selected_span()
         if span is None:
-            self.notify("Move onto the span to link to, then press r or enter", severity="warning")
+            self.notify(f"Move onto the span to link to, then press {self.key('link.start')} or "
+                        f"{self.key('link.confirm')}", severity="warning")
             return
         self._finish_link(span)
 
@@ -874,6 +818,10 @@ class AnnotateScreen(Screen):
             self.notify("Search wrapped around", timeout=2)
 
     # -- other --------------------------------------------------------------------------------------
+
+    def key(self, binding_id: str) -> str:
+        """The (first) key of a binding as the user has it, for hints in messages."""
+        return first_key(binding_id, keymap_of(self))
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -1,36 +1,25 @@
-"""The help screen: every key of the annotation screen, generated from its bindings so it never drifts."""
+"""The help screen of both screens: every key, generated from the bindings table with the user's
+keymap applied, so it never drifts from what the keys do."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from .. import bindings as b
 
 
 def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(heading, [(keys, description)]) for the document view and the screen, plus the app's own keys."""
-    from ..commands import binding_entries
-
+    """(heading, [(keys, description)]) for every key of ``screen`` (its ``KEYS_SCREEN``: the document
+    view's, its own, its label keys and the app's), in the order of :data:`bindings.SECTIONS`."""
     sections: dict[str, list[tuple[str, str]]] = {}
-    view = getattr(screen, "view", None)
-    for node, action, description, keys in binding_entries(screen):
-        if node is view:
-            heading = "Select" if action.startswith("select") or action in ("toggle_visual", "clear_selection") \
-                else "Move"
-        else:
-            headings = getattr(screen, "HELP_HEADINGS", {})
-            heading = headings.get(action.split("(")[0], "Other")
-        sections.setdefault(heading, []).append((", ".join(keys), description))
-    sections.setdefault("Other", []).extend(
-        [("ctrl+p", "Command palette: every action by name, go to a document"), ("ctrl+q", "Quit")]
-    )
-    order = ["Move", "Select", "Tag and edit", "Relations", "Documents", "Search", "Other"]
-    return [(heading, sections[heading]) for heading in sorted(sections, key=lambda h: (order.index(h)
-            if h in order else len(order), h))]
+    keymap = b.keymap_of(screen)
+    for entry in b.entries(screen.KEYS_SCREEN, getattr(screen, "schema", None), keymap):
+        sections.setdefault(entry.section, []).append((entry.shown_keys, entry.long))
+    return [(heading, sections[heading]) for heading in b.SECTIONS if heading in sections]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -51,29 +40,27 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close help", id="help.close"),
-        Binding("down,j", "scroll_down", "Scroll down", show=False),
-        Binding("up,k", "scroll_up", "Scroll up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-    ]
+    BINDINGS = b.help_bindings()
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.sections = help_sections(screen)
+        keymap = b.keymap_of(screen)
+        self.title_text = getattr(screen, "HELP_TITLE", "annotator keys")
+        self.intro = (f"  ({b.first_key('cancel', keymap)} closes; {getattr(screen, 'HELP_SAVED', '')}; "
+                      f"{b.first_key('undo', keymap)} undoes it)\n")
+        self.notes = getattr(screen, "HELP_NOTES", "")
 
     def compose(self) -> ComposeResult:
-        parts: list = [
-            ("annotator keys", "bold"),
-            "  (escape closes; every change is saved at once; u undoes it)\n",
-        ]
+        parts: list = [(self.title_text, "bold"), self.intro]
         width = max((len(keys) for _h, rows in self.sections for keys, _d in rows), default=10)
         width = min(width, 28)
         for heading, rows in self.sections:
             parts += ["\n", (heading, "bold underline"), "\n"]
             for keys, description in rows:
                 parts += [(keys.ljust(width), "bold"), "  ", description, "\n"]
+        if self.notes:
+            parts += ["\n", self.notes, "\n"]
         with VerticalScroll(id="help-scroll"):
             yield Static(Content.assemble(*parts), id="help-text")
 

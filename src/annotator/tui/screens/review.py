@@ -10,7 +10,7 @@ the candidates under the cursor with markers that do not rely on colour:
 
 Below them the panel lists the *links* (relation candidates) of the focused candidate, with
 the same markers; enter accepts the focused link (and its two spans, if gold lacks them),
-x rejects it, ; moves to the next one.
+R rejects it, ; moves to the next one. Every key comes from :mod:`annotator.tui.bindings`.
 
 Decisions go through the store's gold methods (one undoable action each, in the event
 log, with the reviewer's name, the time and the annotators the span came from). The
@@ -19,23 +19,25 @@ screen never changes an annotator's own spans.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.style import Style
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Key
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from ...errors import AnnotatorError
 from ...review.agreement import token_spans
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
 from ...review.rules import accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements
+from ..bindings import APP, REVIEW, bindings, first_key, keymap_of, keys_line, label_bindings
 from ...store import GoldChange, RelationChange, Store
+from ..compat import add_bindings
+from ..keymap import use_keymap
 from ..commands import ScreenCommands
 from ...text import excerpt, inline_text
 from ..widgets.document_view import DocumentView, Highlight
@@ -58,58 +60,26 @@ STATE_MARKUP = {
     "rejected": "#9e9e9e strike dim",
 }
 
-HELP = """\
-Review keys
+#: The keys line: (binding ids, what they do); its form for narrow terminals (80 columns). The keys
+#: shown are the user's (the keymap applied), from the bindings table.
+KEYS = (
+    (("span.accept",), "accept"), (("span.remove",), "reject"), (("span.accept_agreed",), "accept agreed"),
+    (("link.confirm", "link.remove"), "link"), (("disagreement.next", "disagreement.previous"), "disagreement"),
+    (("document.next", "document.previous"), "document"), (("undo",), "undo"), (("help",), "help"),
+    (("quit",), "quit"),
+)
+KEYS_NARROW = (
+    (("span.accept", "span.remove"), "accept/reject"), (("span.accept_agreed",), "agreed"),
+    (("link.confirm", "link.remove"), "link"), (("disagreement.next", "disagreement.previous"), "next"),
+    (("document.next", "document.previous"), "doc"), (("undo",), "undo"), (("help",), "help"),
+)
 
-  a          accept the candidate under the cursor into gold
-             (its undecided rivals are rejected in the same action: the
-             same words with another label, the same label with other
-             boundaries; a span of another label nested in it stays open)
-  r          reject the candidate under the cursor
-  tab        next candidate under the cursor (when several overlap)
-  LABEL KEY  accept the candidate with that label instead
-  < >        move the start of the candidate one word left / right
-  , .        move its end one word left / right  (then a or a label key)
-  v / shift  select any stretch, then a label key accepts it as gold
-  enter      accept the focused link (relation) of the candidate here;
-             its two spans are accepted with it if gold lacks them
-  x          reject the focused link
-  ;          next link of the candidate here (when it has several)
-  A          accept every agreed candidate of this document, and the
-             agreed links between accepted spans (one action)
-  ] [        next / previous open disagreement (a span, or a link: at its
-             head) in this document
-  n p        next / previous document with open disagreements
-  u ctrl+r   undo / redo your last decision
-  arrows, h j k l, w b, g G, pageup/pagedown   move
-  ctrl+p     every action by name
-  ?          this help        q  quit
-
+#: Below the keys on the help screen.
+HELP_NOTES = """\
 Markers: = agreed   ≠ disagreement   ✓ accepted   ✗ rejected   + yours
-Every decision is saved at once, with your name, the time and the
-annotators the span came from. Press any key to close."""
-
-
-#: The keys line, and its form for narrow terminals (80 columns).
-KEYS = "a accept  r reject  A accept agreed  enter x link  ] [ disagreement  n p document  u undo  ? help  q quit"
-KEYS_NARROW = "a r accept/reject  A agreed  enter x link  ] [ next  n p doc  u undo  ? help"
-
-
-class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Static {
-        width: auto; max-width: 90%; height: auto; max-height: 90%;
-        padding: 1 2; background: $panel; border: round $primary;
-    }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static(Content(HELP))
-
-    def on_key(self, event: Key) -> None:
-        event.stop()
-        self.dismiss()
+Accepting a candidate rejects its undecided rivals in the same action: the same words with another
+label, the same label with other boundaries, crossing spans (a span of another label nested in it
+stays open). The boundary keys edit the candidate under the cursor; accept (or a label key) takes the edit."""
 
 
 @dataclass
@@ -146,27 +116,12 @@ class ReviewScreen(Screen[None]):
 
     COMMANDS = Screen.COMMANDS | {ScreenCommands}
 
-    BINDINGS = [
-        Binding("a", "accept", "Accept", id="review.accept"),
-        Binding("r", "reject", "Reject", id="review.reject"),
-        Binding("A", "accept_agreed", "Accept all agreed", id="review.accept_agreed"),
-        Binding("tab", "cycle", "Next candidate here", id="review.cycle"),
-        Binding("enter", "accept_link", "Accept link (and its spans)", id="review.accept_link"),
-        Binding("x", "reject_link", "Reject link", id="review.reject_link"),
-        Binding("semicolon", "cycle_link", "Next link of this candidate", id="review.cycle_link"),
-        Binding("right_square_bracket", "next_disagreement", "Next disagreement", id="review.next"),
-        Binding("left_square_bracket", "previous_disagreement", "Previous disagreement", id="review.previous"),
-        Binding("n", "next_document", "Next document", id="review.next_document"),
-        Binding("p", "previous_document", "Previous document", id="review.previous_document"),
-        Binding("less_than_sign", "move_start(-1)", "Start a word left", id="review.start_left"),
-        Binding("greater_than_sign", "move_start(1)", "Start a word right", id="review.start_right"),
-        Binding("comma", "move_end(-1)", "End a word left", id="review.end_left"),
-        Binding("full_stop", "move_end(1)", "End a word right", id="review.end_right"),
-        Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("ctrl+r", "redo", "Redo", id="review.redo"),
-        Binding("question_mark", "help", "Help", id="review.help"),
-        Binding("q", "quit", "Quit", id="review.quit"),
-    ]
+    KEYS_SCREEN = REVIEW
+    HELP_TITLE = "review keys"
+    HELP_SAVED = "every decision is saved at once, with your name and the time"
+    HELP_NOTES = HELP_NOTES
+    #: Every key of this screen comes from the one bindings table (the label keys are added per schema).
+    BINDINGS = bindings(REVIEW)
 
     def __init__(self, store: Store, reviewer: str, *, blind: bool = False, start: str | None = None) -> None:
         super().__init__()
@@ -174,6 +129,7 @@ class ReviewScreen(Screen[None]):
         self.reviewer = reviewer
         self.blind = blind
         self.schema = store.schema
+        add_bindings(self, label_bindings(self.schema, REVIEW), first=True)
         self.doc_ids: list[str] = []
         self.summaries: dict[str, DocSummary] = {}
         for doc_id in store.document_ids():
@@ -206,7 +162,7 @@ class ReviewScreen(Screen[None]):
                 with VerticalScroll(id="review-list-scroll"):
                     yield Static(Content(""), id="review-list")
                 yield Static(self._legend(), id="review-legend")
-        yield Static(Content(KEYS), id="review-keys")
+        yield Static(Content(self.keys_line(KEYS)), id="review-keys")
 
     @property
     def view(self) -> DocumentView:
@@ -344,13 +300,15 @@ class ReviewScreen(Screen[None]):
         links = self.links_here()
         if focus is not None and links:
             link = self.current_link()
-            lines.append(Content.assemble((f" links of this {focus.label}", "bold"), ("  enter ✓  x ✗", "dim")))
+            keys = f"  {self.key('link.confirm')} ✓  {self.key('link.remove')} ✗"
+            lines.append(Content.assemble((f" links of this {focus.label}", "bold"), (keys, "dim")))
             lines += [self._link_line(r, focus, text, pointer=(r == link and len(links) > 1)) for r in links]
         if self.draft is not None:
             s, e, label, _, _ = self.draft
             lines.append(Content.assemble(("✎ edit ", "bold"), (label, self._label_style(label)),
                                           f" {s}-{e} ", (excerpt(inline_text(text[s:e]), 20), "italic"),
-                                          "\n     a accepts, a label key relabels, escape cancels"))
+                                          f"\n     {self.key('span.accept')} accepts, a label key relabels, "
+                                          f"{self.key('cancel')} cancels"))
         if not lines:
             lines = [Content("no candidate here\n] next open disagreement")]
         self.query_one("#review-here", Static).update(Content("\n").join(lines))
@@ -395,7 +353,9 @@ class ReviewScreen(Screen[None]):
                 (excerpt(name, max(8, width - rest)), "bold"), f" {position}/{n} · ", (progress, "bold"), tail, *flags,
             ]
         self.query_one("#review-header", Static).update(Content.assemble(*parts))
-        keys = KEYS if len(KEYS) <= width else KEYS_NARROW
+        keys = self.keys_line(KEYS)
+        if len(keys) > width:
+            keys = self.keys_line(KEYS_NARROW)
         self.query_one("#review-keys", Static).update(Content(keys))
 
     def _header_width(self) -> int:
@@ -432,17 +392,6 @@ class ReviewScreen(Screen[None]):
             self.draft = None
             self.refresh_panels()
 
-    def on_key(self, event: Key) -> None:
-        char = event.character
-        if not char or not char.isprintable() or len(char) != 1:
-            return
-        label = self.schema.label_for_key(char)
-        if label is None:
-            return
-        event.stop()
-        event.prevent_default()
-        self.accept_as(label.name)
-
     # -- deciding ----------------------------------------------------------------------------
 
     def _write(self, changes: list[GoldChange | RelationChange], cursor: int | None = None) -> bool:
@@ -473,9 +422,14 @@ class ReviewScreen(Screen[None]):
             if self.view.selection:
                 self.notify("press a label key to accept the selection with that label")
             else:
-                self.notify("no candidate under the cursor: ] goes to the next open disagreement")
+                self.notify(f"no candidate under the cursor: {self.key('disagreement.next')} goes to the next "
+                            "open disagreement")
             return
         self._write(self._accept_changes(c.start, c.end, c.label, c.annotators, None), cursor=self.view.cursor)
+
+    def action_tag(self, label: str) -> None:
+        """A label key (the same binding as on the annotation screen): accept as that label."""
+        self.accept_as(label)
 
     def accept_as(self, label: str) -> None:
         """A label key: accept the draft, the selection or the candidate here with ``label``."""
@@ -490,7 +444,8 @@ class ReviewScreen(Screen[None]):
             return
         c = self.current_candidate()
         if c is None:
-            self.notify("no candidate under the cursor: select a stretch first (v or shift+arrows)")
+            self.notify(f"no candidate under the cursor: select a stretch first ({self.key('select.mark')} or "
+                        "shift+arrows)")
             return
         self._write(self._accept_changes(c.start, c.end, label, c.annotators, c.key), cursor=self.view.cursor)
 
@@ -510,9 +465,9 @@ class ReviewScreen(Screen[None]):
         if self._write(changes, cursor=self.view.cursor):
             self.notify(f"accepted {describe_agreed(changes)}")
 
-    def action_cycle(self) -> None:
+    def action_cycle(self, step: int = 1) -> None:
         if len(self.here()) > 1:
-            self.pick += 1
+            self.pick += step
             self.link_pick = 0
             self.refresh_panels()
 
@@ -521,7 +476,8 @@ class ReviewScreen(Screen[None]):
     def _decide_link(self, decision: str) -> None:
         link = self.current_link()
         if link is None:
-            self.notify("the candidate under the cursor has no link to decide (tab: another candidate here)")
+            self.notify(f"the candidate under the cursor has no link to decide ({self.key('span.next')}: another "
+                        "candidate here)")
             return
         self._write([RelationChange(*link.key, decision, link.annotators)], cursor=self.view.cursor)
 
@@ -598,7 +554,8 @@ class ReviewScreen(Screen[None]):
         assert self.review is not None
         open_ = self._open_targets()
         if not open_:
-            self.notify("every disagreement (span and link) in this document is settled: n goes to the next document")
+            self.notify("every disagreement (span and link) in this document is settled: "
+                        f"{self.key('document.next')} goes to the next document")
             return
         cur = self.view.cursor
         if forward:
@@ -667,7 +624,16 @@ class ReviewScreen(Screen[None]):
         self._invert("redo")
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def key(self, binding_id: str) -> str:
+        """The (first) key of a binding as the user has it, for hints in messages."""
+        return first_key(binding_id, keymap_of(self))
+
+    def keys_line(self, items) -> str:
+        return keys_line(items, keymap_of(self))
 
     def action_quit(self) -> None:
         self.app.exit()
@@ -678,11 +644,14 @@ class ReviewApp(App[None]):
 
     TITLE = "annotator review"
     ENABLE_COMMAND_PALETTE = True  # ctrl+p: every review action by name (ScreenCommands)
+    BINDINGS = bindings(APP)
 
     def __init__(
-        self, store: Store, reviewer: str, *, blind: bool = False, auto_accept: bool = False, start: str | None = None
+        self, store: Store, reviewer: str, *, blind: bool = False, auto_accept: bool = False, start: str | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        use_keymap(self, keymap)
         self.store = store
         self.reviewer = reviewer
         self.blind = blind
@@ -694,7 +663,7 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.store, self.reviewer, blind=self.blind, start=self.start))
         if self.auto_accepted:
-            self.notify(f"accepted {self._auto_accepted_text} (u undoes)")
+            self.notify(f"accepted {self._auto_accepted_text} ({first_key('undo', self.keymap)} undoes)")
 
 
 def _brief_description(description: str, keep: int = 2) -> str:
@@ -709,6 +678,6 @@ def _brief_description(description: str, keep: int = 2) -> str:
 
 def run_review_app(
     store: Store, reviewer: str, *, blind: bool = False, auto_accept: bool = False, start: str | None = None,
-    mouse: bool = True,
+    mouse: bool = True, keymap: Mapping[str, str] | None = None,
 ) -> None:
-    ReviewApp(store, reviewer, blind=blind, auto_accept=auto_accept, start=start).run(mouse=mouse)
+    ReviewApp(store, reviewer, blind=blind, auto_accept=auto_accept, start=start, keymap=keymap).run(mouse=mouse)

@@ -34,7 +34,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -43,8 +42,10 @@ from textual.strip import Strip
 
 from ... import text as textmod
 from ...text import display_text
+from ..bindings import VIEW, bindings
 from ..compat import NARROW_TO_WIDE as _NARROW_TO_WIDE
 from ..compat import is_single_cell_widths as _is_single_cell_widths
+from ..compat import set_virtual_size_in_place
 
 #: Highlights are indexed in blocks of this many code points.
 BLOCK = 512
@@ -130,42 +131,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     COMPONENT_CLASSES = {"document-view--cursor", "document-view--selection"}
 
-    BINDINGS = [
-        Binding("left,h", "cursor_left", "Left one character", show=False, id="doc.left"),
-        Binding("right,l", "cursor_right", "Right one character", show=False, id="doc.right"),
-        Binding("up,k", "cursor_up", "Up one line", show=False, id="doc.up"),
-        Binding("down,j", "cursor_down", "Down one line", show=False, id="doc.down"),
-        Binding("w,ctrl+right", "word_right", "Next word", show=False, id="doc.word_right"),
-        Binding("b,ctrl+left", "word_left", "Previous word", show=False, id="doc.word_left"),
-        Binding(")", "sentence_right", "Next sentence", show=False, id="doc.sentence_right"),
-        Binding("(", "sentence_left", "Start of sentence / previous sentence", show=False, id="doc.sentence_left"),
-        Binding("}", "paragraph_right", "Next paragraph", show=False, id="doc.paragraph_right"),
-        Binding("{", "paragraph_left", "Start of paragraph / previous paragraph", show=False,
-                id="doc.paragraph_left"),
-        Binding("home", "line_start", "Start of line", show=False, id="doc.line_start"),
-        Binding("end", "line_end", "End of line", show=False, id="doc.line_end"),
-        Binding("pageup", "page_up", "Page up", show=False, id="doc.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="doc.page_down"),
-        Binding("g,ctrl+home", "document_start", "Start of document", show=False, id="doc.start"),
-        Binding("G,ctrl+end", "document_end", "End of document", show=False, id="doc.end"),
-        Binding("shift+left", "select_left", "Select left", show=False, id="doc.select_left"),
-        Binding("shift+right", "select_right", "Select right", show=False, id="doc.select_right"),
-        Binding("shift+up", "select_up", "Select up", show=False, id="doc.select_up"),
-        Binding("shift+down", "select_down", "Select down", show=False, id="doc.select_down"),
-        Binding("ctrl+shift+right", "select_word_right", "Select to next word", show=False,
-                id="doc.select_word_right"),
-        Binding("ctrl+shift+left", "select_word_left", "Select to previous word", show=False,
-                id="doc.select_word_left"),
-        Binding("shift+home", "select_line_start", "Select to start of line", show=False,
-                id="doc.select_line_start"),
-        Binding("shift+end", "select_line_end", "Select to end of line", show=False, id="doc.select_line_end"),
-        Binding("shift+pageup", "select_page_up", "Select a page up", show=False, id="doc.select_page_up"),
-        Binding("shift+pagedown", "select_page_down", "Select a page down", show=False,
-                id="doc.select_page_down"),
-        Binding("v", "toggle_visual", "Mark", id="doc.visual",
-                tooltip="Mark (visual) mode: movement extends the selection; v again or escape ends it"),
-        Binding("escape", "clear_selection", "Cancel", id="doc.clear_selection", tooltip="Cancel the selection"),
-    ]
+    #: The movement, selection and escape keys, from the one bindings table (both screens share them).
+    BINDINGS = bindings(VIEW)
 
     class CursorMoved(Message):
         """The cursor moved to ``offset`` (a code point offset)."""
@@ -484,7 +451,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             elif "\t" not in line and _is_single_cell_widths(line):
                 self._wrap_single(line, position, wrap, starts, ends)
             else:
-                self._wrap_measured(line, position, wrap, starts, ends)
+                self.wrap_measured(line, position, wrap, starts, ends)
             position += length + 1
         self._row_starts, self._row_ends = starts, ends
         self._row_stamps.clear()
@@ -494,8 +461,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if size != self.virtual_size:
             # The vertical scrollbar is always shown (overflow-y: scroll), so a new height changes
             # only its extent: update it in place instead of re-laying out the whole screen.
-            self.set_reactive(DocumentView.virtual_size, size)
-            self._scroll_update(size)
+            set_virtual_size_in_place(self, size)
         self.refresh()
 
     @staticmethod
@@ -514,8 +480,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         ends.append(base + length)
 
     @staticmethod
-    def _wrap_measured(line: str, base: int, wrap: int, starts: list[int], ends: list[int]) -> None:
-        """Wrap a line cell by cell (wide characters, zero-width marks, tabs)."""
+    def wrap_measured(line: str, base: int, wrap: int, starts: list[int], ends: list[int]) -> None:
+        """Wrap a line cell by cell (wide characters, zero-width marks, tabs): append each row's
+        (start, end) offsets, ``base`` added, to ``starts`` and ``ends``. Public for the wrap tests."""
         widths = cell_widths(line)
         length = len(line)
         row_start = 0

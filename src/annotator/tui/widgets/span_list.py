@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..compat import set_virtual_size_in_place
 from .document_view import styled_segments
 
 
@@ -186,8 +187,7 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
             else:
                 # Setting ``virtual_size`` normally re-lays out the whole screen (tens of ms). The scrollbar is
                 # always shown (overflow-y: scroll), so only its extent changes: update it in place.
-                self.set_reactive(SpanList.virtual_size, size)
-                self._scroll_update(size)
+                set_virtual_size_in_place(self, size)
         # Repaint the rows from ``first`` down, not the scrollbar (``refresh()`` would repaint it too).
         top = max(first - int(self.scroll_offset.y), 0)
         if top < region.height:
