@@ -247,8 +247,6 @@ KEYS: tuple[Key, ...] = VIEW_KEYS + SCREEN_KEYS + APP_KEYS
 #: Ids a keymap may name (label keys come from the schema, not from a keymap).
 REMAPPABLE: frozenset[str] = frozenset(key.id for key in KEYS)
 
-_BY_ID_PLACE = {(key.id, place): key for key in KEYS for place in (VIEW, ANNOTATE, REVIEW, APP) if key.use(place)}
-
 
 # -- bindings for the widgets ----------------------------------------------------------------------
 
