@@ -26,6 +26,8 @@ PIECES = [
     "\U0001f1eb\U0001f1f7", "東京", "שלום", "\u00a0",
 ]
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+#: Longer than the motions' first window (64 code points), so windows start and grow mid-text.
+long_texts = st.lists(st.sampled_from(PIECES), min_size=30, max_size=120).map("".join)
 
 
 def whole_text_words(text: str) -> list[tuple[int, int]]:
@@ -93,7 +95,7 @@ def test_every_word_starts_and_ends_on_a_token_boundary(text):
         assert not any(ch.isspace() for ch in text[start:end])
 
 
-@given(texts)
+@given(texts | long_texts)
 @settings(max_examples=300)
 def test_word_motion_stops_at_exactly_the_words_of_the_whole_text(text):
     """The motions look at a window around the cursor; they must see the words the whole text has."""
@@ -115,6 +117,22 @@ def test_word_motion_stops_at_exactly_the_words_of_the_whole_text(text):
     while (offset := previous_word_end(text, offset)) > 0:
         ends.append(offset)
     assert ends == [e for _, e in reversed(words) if e < n]
+
+
+@given(long_texts, st.data())
+@settings(max_examples=300)
+def test_word_motion_from_anywhere_agrees_with_the_whole_text(text, data):
+    """From any offset (inside a word, on punctuation), each motion lands where the whole text says."""
+    words = whole_text_words(text)
+    n = len(text)
+    for offset in data.draw(st.lists(st.integers(0, n), min_size=1, max_size=10)):
+        assert next_word_start(text, offset) == next((s for s, _ in words if s > offset), n)
+        assert previous_word_start(text, offset) == next((s for s, _ in reversed(words) if s < offset), 0)
+        assert next_word_end(text, offset) == next((e for _, e in words if e > offset), n)
+        assert previous_word_end(text, offset) == next((e for _, e in reversed(words) if e < offset), 0)
+        under = next(((s, e) for s, e in words if s <= offset < e), None)
+        if under is not None:
+            assert word_at(text, offset) == under
 
 
 @given(texts, st.data())

@@ -20,9 +20,10 @@ always lines up with the tokens an exporter writes.
 
 The word functions take a code point offset into a whole document and look at
 a window around it, never the whole text: the window is widened to *cuts*
-(positions no token or word crosses: next to whitespace, or before an ASCII
-bracket, quote or other breaking punctuation), so its words are exactly those
-of the whole text, and the work is proportional to the distance moved.
+(positions no token or word crosses: next to whitespace, before a bracket,
+quote, dash or other punctuation that never joins a word, between two ASCII
+punctuation marks), so its words are exactly those of the whole text, and the
+work is proportional to the distance moved.
 """
 
 from __future__ import annotations
@@ -132,8 +133,11 @@ class Tokenized:
 #: Between two word tokens, one of these joins them into one word (``48.6``, ``don't``, ``AT&T``).
 WORD_JOINERS = ".,'’-&"
 _SYMBOLS = "%‰‱°#@+"
-#: ASCII punctuation that never joins a word: a cut falls before it (after an ASCII character).
-_BREAKERS = frozenset("!\"()*/:;<=>?[\\]^`{|}~")
+#: Punctuation that is never part of a word and never joins the token before it (unless that ends in
+#: a zero-width joiner): a cut falls before it.
+_BREAKERS = "!\"()*/:;<=>?[\\]^`{|}~–—―‐‑‒…‥“”‘„‚«»‹›•·¡¿†‡§¶、。，．：；！？（）［］｛｝【】「」『』《》〈〉〔〕"
+#: ASCII punctuation that is no attached symbol: no word crosses between two of them (``...``, ``.-``).
+_ASCII_PUNCTUATION = "".join(sorted(set("!\"'()*,-./:;<=>?[\\]^_`{|}~&") - {"_"}))
 
 
 def is_attached_symbol(char: str) -> bool:
@@ -194,61 +198,93 @@ def group_words(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int
     return words
 
 
-def _is_cut(text: str, i: int) -> bool:
-    """No token and no word crosses position ``i`` (between ``text[i - 1]`` and ``text[i]``)."""
-    if i <= 0 or i >= len(text):
-        return True
-    char, before = text[i], text[i - 1]
-    return char.isspace() or before.isspace() or (char in _BREAKERS and before < "\x80")
+_BREAKER_CLASS = "[" + re.escape(_BREAKERS) + "]"
+_PUNCTUATION_CLASS = "[" + re.escape(_ASCII_PUNCTUATION) + "]"
+#: Where a cut falls: before or after whitespace, before a breaker, between two ASCII punctuation
+#: characters; never after a ZWJ (the character after one joins its token).
+_CUT_AT = rf"(?=\s)|(?<=\s)|(?<!\u200d)(?={_BREAKER_CLASS})|(?<=[^\u200d]{_PUNCTUATION_CLASS})(?={_PUNCTUATION_CLASS})"
+_CUT = re.compile(_CUT_AT)
+#: Matched from a window's start, ends at the window's last cut (greedy, so the scan runs in C).
+_LAST_CUT = re.compile(rf"[\s\S]*(?:{_CUT_AT})")
+#: Matched from a stretch's start, ends just after its last word character.
+_LAST_WORD_CHAR = re.compile(r"[\s\S]*\w")
 
 
 def _cut_before(text: str, i: int) -> int:
-    i = max(0, min(i, len(text)))
-    while not _is_cut(text, i):
-        i -= 1
-    return i
+    """The last cut at or before ``i``: no token and no word crosses it."""
+    n = len(text)
+    i = max(0, min(i, n))
+    if i == 0 or i == n:
+        return i
+    size = 64
+    while True:
+        start = max(0, i - size)
+        match = _LAST_CUT.match(text, start, i + 1)
+        if match is not None:
+            return min(match.end(), i)  # i + 1 only when text[i] is whitespace: i is a cut then
+        if start == 0:
+            return 0
+        size *= 4
 
 
 def _cut_after(text: str, i: int) -> int:
-    i = max(0, min(i, len(text)))
-    while not _is_cut(text, i):
-        i += 1
-    return i
+    """The first cut at or after ``i``."""
+    n = len(text)
+    i = max(0, min(i, n))
+    if i == 0 or i == n:
+        return i
+    match = _CUT.search(text, i)
+    return match.start() if match is not None else n
 
 
 def words_between(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], int, int]:
-    """The words of the smallest stretch around ``[lo, hi]`` bounded by cuts, and that stretch."""
+    """The words of the smallest stretch around ``[lo, hi]`` bounded by cuts, and that stretch.
+
+    Only the part from the cut before its first word character to the cut after
+    its last is tokenized: every word holds a word character, and a stretch of
+    punctuation or emoji without one (however long) holds no word.
+    """
     lo, hi = _cut_before(text, lo), _cut_after(text, hi)
-    return group_words(text, token_bounds(text, lo, hi)), lo, hi
+    first = _WORD.search(text, lo, hi)
+    if first is None:
+        return [], lo, hi
+    last = _LAST_WORD_CHAR.match(text, first.start(), hi)
+    assert last is not None
+    start, end = _cut_before(text, first.start()), _cut_after(text, last.end())
+    return group_words(text, token_bounds(text, start, end)), lo, hi
 
 
-_WINDOW = 256
+_WINDOW = 64
 
 
 def _first_word(text: str, offset: int, test: Callable[[int, int], bool]) -> tuple[int, int] | None:
-    """The first word (in reading order) from around ``offset`` on that passes ``test``."""
-    size = _WINDOW
+    """The first word (in reading order) from around ``offset`` on that passes ``test``.
+
+    Windows grow as they go and each starts where the last ended (a cut), so the
+    work is proportional to the distance to the word.
+    """
+    size, lo = _WINDOW, offset
     while True:
-        words, _, hi = words_between(text, offset, offset + size)
+        words, _, hi = words_between(text, lo, lo + size)
         for word in words:
             if test(*word):
                 return word
         if hi >= len(text):
             return None
-        size *= 4
+        size, lo = size * 4, hi
 
 
 def _last_word(text: str, offset: int, test: Callable[[int, int], bool]) -> tuple[int, int] | None:
-    """The last word up to around ``offset`` that passes ``test``."""
-    size = _WINDOW
+    """The last word up to around ``offset`` that passes ``test`` (windows as in :func:`_first_word`)."""
+    size, hi = _WINDOW, offset
     while True:
-        words, lo, _ = words_between(text, offset - size, offset)
+        words, lo, _ = words_between(text, hi - size, hi)
         for word in reversed(words):
             if test(*word):
                 return word
         if lo <= 0:
             return None
-        size *= 4
+        size, hi = size * 4, lo
 
 
 def next_word_start(text: str, offset: int) -> int:
