@@ -86,6 +86,8 @@ class AnnotateScreen(Screen):
         self._selected_id: str | None = None
         self._bindings_timer: Timer | None = None
         self._position_dirty = False
+        #: (document, offset) the database holds as my resume point there, when known.
+        self._stored_position: tuple[str, int] | None = None
         self._binding_context: tuple = ()
         self.label_styles: dict[str, Style] = {}
         #: (label, mine) -> the style and priority a highlight gets, shared by every span alike.
@@ -159,6 +161,8 @@ class AnnotateScreen(Screen):
 
     def open_document(self, document_id: str, offset: int | None = None) -> None:
         """Show a document with its spans, at ``offset`` or where I last was in it."""
+        if self.document is not None and (self.document.id, self.view.cursor) == self._stored_position:
+            self._position_dirty = False  # the database has this position already: nothing to write
         self._save_position()
         try:
             document = self.store.get_document(document_id)
@@ -168,8 +172,10 @@ class AnnotateScreen(Screen):
         self.document = document
         self.pending_head = None
         self._selected_id = None
+        stored = None
         if offset is None:
             offset = self.store.position_in(self.me, document_id)
+            stored = (document_id, offset)
         with bulk_load():  # tens of thousands of spans: no collector passes over them (see bulk_load)
             self._load_annotations()
             self.view.load(document.text, [self._highlight(s) for s in self.spans.values()], cursor=offset)
@@ -178,8 +184,10 @@ class AnnotateScreen(Screen):
         self._show_labels()
         self._show_header()
         self._update_selected(force=True)
+        self._stored_position = stored
+        # Saved (as the document to resume) by the position timer once the keys rest, so that
+        # paging through documents with n is not a database write per key.
         self._position_dirty = True
-        self._save_position()
 
     def _load_annotations(self) -> None:
         assert self.document is not None
@@ -382,6 +390,10 @@ class AnnotateScreen(Screen):
         if span is not None:
             self.view.select(span.start, span.end)
             self.view.focus()
+
+    @on(PositionSaved)
+    def _position_saved(self, event: PositionSaved) -> None:
+        self._stored_position = (event.document_id, event.offset)
 
     def _flush_position(self) -> None:
         if self._position_dirty:

@@ -176,7 +176,8 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
                 self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
     def _changed(self, first: int = 0) -> None:
-        """The rows from ``first`` on may have changed: resize the scroll extent, repaint those rows."""
+        """The rows from ``first`` on may have changed: resize the scroll extent, repaint those rows
+        (down to the last row that was or is listed: the blank rows below stay as they are)."""
         region = self.scrollable_content_region
         old = self.virtual_size
         size = Size(region.width, len(self._keys))
@@ -188,10 +189,12 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
                 # Setting ``virtual_size`` normally re-lays out the whole screen (tens of ms). The scrollbar is
                 # always shown (overflow-y: scroll), so only its extent changes: update it in place.
                 set_virtual_size_in_place(self, size)
-        # Repaint the rows from ``first`` down, not the scrollbar (``refresh()`` would repaint it too).
-        top = max(first - int(self.scroll_offset.y), 0)
-        if top < region.height:
-            self.refresh(Region(0, top, region.width, region.height - top))
+        # Repaint those rows only, not the scrollbar (``refresh()`` would repaint it too).
+        scroll_y = int(self.scroll_offset.y)
+        top = max(first - scroll_y, 0)
+        bottom = min(max(old.height, size.height) - scroll_y, region.height)
+        if top < bottom:
+            self.refresh(Region(0, top, region.width, bottom - top))
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys))
