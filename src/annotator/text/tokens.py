@@ -82,26 +82,30 @@ def _continues(text: str, token_start: int, start: int) -> bool:
     return _attaches(before) and _WORD.match(ch) is not None and _WORD.match(text[token_start]) is not None
 
 
+def _bounds(text: str, start: int, end: int) -> list[list[int]]:
+    bounds: list[list[int]] = []
+    for match in _TOKEN.finditer(text, start, end):
+        s, e = match.span()
+        if bounds and bounds[-1][1] == s and _continues(text, bounds[-1][0], s):
+            bounds[-1][1] = e
+        else:
+            bounds.append([s, e])
+    return bounds
+
+
 def token_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """``(start, end)`` of each token of ``text[start:end]``, in offsets of ``text``.
 
     ``start`` and ``end`` must be cuts (0, ``len(text)``, or next to whitespace):
     a token is never cut there, so the tokens are those of the whole text.
     """
-    bounds: list[list[int]] = []
-    for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
-        s, e = match.span()
-        if bounds and bounds[-1][1] == s and _continues(text, bounds[-1][0], s):
-            bounds[-1][1] = e
-        else:
-            bounds.append([s, e])
-    return [(s, e) for s, e in bounds]
+    return [(s, e) for s, e in _bounds(text, start, len(text) if end is None else end)]
 
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of ``text``: runs of word characters or single other characters, never whitespace."""
     n = len(text)
-    return [Token(text[s:e], s, e, e < n and text[e].isspace()) for s, e in token_bounds(text)]
+    return [Token(text[s:e], s, e, e < n and text[e].isspace()) for s, e in _bounds(text, 0, n)]
 
 
 class Tokenized:
