@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timezone
 
 
@@ -14,9 +12,13 @@ def now() -> str:
 
 def new_id() -> str:
     """A random id, unique across machines (so databases can be merged)."""
+    import secrets  # here, not at the top: it loads random, which read-only commands never need
+
     return secrets.token_hex(8)
 
 
 def document_id_for(text: str) -> str:
     """A stable id from the text alone: the same text is the same document."""
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

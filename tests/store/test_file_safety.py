@@ -166,3 +166,22 @@ def test_no_write_reads_outside_its_transaction_two_sessions_never_lose_updates(
     assert len(rows) == 401
     for (_, previous_after), (before, _) in zip(rows, rows[1:]):
         assert before == previous_after
+
+
+def test_a_second_connection_in_one_process_keeps_the_first_ones_locks(db_path):
+    """Opening the file to check it would drop every POSIX lock the process holds on it (they are
+    per process), and another process could then switch the journal or checkpoint under us."""
+    with Store(db_path) as first:
+        _doc(first)
+        first.conn.execute("BEGIN")
+        first.conn.execute("SELECT count(*) FROM spans").fetchone()  # a read transaction holds a lock
+        with Store(db_path) as second:  # the screens' writer thread does this
+            second.check_same_file()  # and this before every write
+            probe = subprocess.run(
+                [sys.executable, "-c",
+                 "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0);"
+                 "print(c.execute('PRAGMA journal_mode=DELETE').fetchone()[0])", str(db_path)],
+                capture_output=True, text=True,
+            )
+            assert "delete" not in probe.stdout  # refused: our connections still hold their locks
+        first.conn.execute("COMMIT")

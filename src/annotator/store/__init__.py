@@ -44,14 +44,30 @@ from ..errors import AnnotatorError
 from .annotations import Annotations
 from .connection import BUSY_TIMEOUT_SECONDS, Database, busy_timeout, friendly, max_pages
 from .documents import Documents, ImportRecord, ImportSummary
-from .gold import Gold, GoldChange, GoldDecision, GoldRelationDecision, RelationChange
 from .log import ActionLog, ActionResult, Change, changes_since
-from .merge import Merger, MergeReport
 from .migrations import NATURAL_KEYS, SCHEMA_VERSION, TRACKED_TABLES, migrate
 from .settings import Settings
 
 if TYPE_CHECKING:
     from ..models import Document, LabelSchema, Relation, Span, Status
+    from .gold import Gold, GoldChange, GoldDecision, GoldRelationDecision, RelationChange
+    from .merge import MergeReport
+
+#: Names loaded on first use (PEP 562): the review layer and merge cost start-up time that
+#: commands like ``docs`` never need.
+_LAZY = {
+    "GoldChange": "gold", "GoldDecision": "gold", "GoldRelationDecision": "gold", "RelationChange": "gold",
+    "MergeReport": "merge",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS", "NATURAL_KEYS", "SCHEMA_VERSION", "TRACKED_TABLES",
@@ -78,8 +94,16 @@ class Store:
         self.settings = Settings(self.db, self.log)
         self.docs = Documents(self.db, self.log, self.settings)
         self.annotations = Annotations(self.db, self.log, self.settings, self.docs)
-        self.gold = Gold(self.db, self.log, self.settings, self.docs)
-        self._merger = Merger(self.db, self.log, self.settings, self.docs, self.gold)
+        self._gold: Gold | None = None
+
+    @property
+    def gold(self) -> Gold:
+        """The reviewed layer (its module is loaded on first use)."""
+        if self._gold is None:
+            from .gold import Gold
+
+            self._gold = Gold(self.db, self.log, self.settings, self.docs)
+        return self._gold
 
     # the file
 
@@ -325,6 +349,8 @@ class Store:
         sources: Iterable[str] = (),
     ) -> GoldDecision:
         """Accept or reject one candidate into the gold layer: one undoable action of ``reviewer``."""
+        from .gold import GoldChange
+
         rows = self.gold.decide_many(document_id, [GoldChange(start, end, label, decision, tuple(sources))], reviewer)
         return rows[0]  # type: ignore[return-value]
 
@@ -342,6 +368,8 @@ class Store:
 
         Accepting it also accepts its two spans when gold lacks them (in the same action).
         """
+        from .gold import GoldRelationDecision, RelationChange
+
         rows = self.gold.decide_many(
             document_id, [RelationChange(tuple(head), tuple(child), label, decision, tuple(sources))], reviewer
         )
@@ -352,6 +380,8 @@ class Store:
         reviewer: str, sources: Iterable[str] = (),
     ) -> GoldDecision:
         """Accept an edited candidate: ``old`` (start, end, label) is rejected, the new span accepted. One action."""
+        from .gold import GoldChange
+
         changes = []
         if old is not None and tuple(old) != (start, end, label):
             changes.append(GoldChange(old[0], old[1], old[2], "reject", tuple(sources)))
@@ -362,4 +392,6 @@ class Store:
     # merge
 
     def merge_from(self, other_path: str | Path, progress: Callable[[int, int], None] | None = None) -> MergeReport:
-        return self._merger.merge_from(other_path, progress)
+        from .merge import Merger
+
+        return Merger(self.db, self.log, self.settings, self.docs, self.gold).merge_from(other_path, progress)

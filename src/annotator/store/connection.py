@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import AnnotatorError
 
@@ -56,6 +55,8 @@ def max_pages() -> int | None:
 
 def file_uri(path: str | Path, **params: str) -> str:
     """A ``file:`` URI for ``path`` with every special character escaped (``#``, ``?``, ``%``, spaces)."""
+    from urllib.parse import quote
+
     resolved = str(Path(path).resolve())
     uri = "file:" + quote(resolved, safe="/")
     if params:
@@ -112,6 +113,44 @@ def check_not_truncated(path: Path, head: bytes) -> None:
         )
 
 
+def read_header(path: Path, size: int = 100) -> bytes:
+    """The first bytes of a database file, read without breaking SQLite's locks.
+
+    POSIX locks belong to the process, not to a file descriptor: closing *any* descriptor on
+    the database file drops every lock this process's connections hold on it, and another
+    process may then checkpoint under them ("database disk image is malformed"). So when a
+    connection of ours already has the file open (the screens' writer thread opens a second
+    one), read through its descriptor (``pread`` moves no lock); only when none has it open
+    (nothing to lose) is the file opened and closed.
+    """
+    fd = _open_descriptor(path)
+    if fd is not None:
+        try:
+            return os.pread(fd, size, 0)
+        except OSError:
+            pass
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def _open_descriptor(path: Path) -> int | None:
+    """A descriptor this process already holds on ``path``'s file (Linux /proc), or None."""
+    try:
+        target = os.stat(path)
+        entries = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            fd = int(entry)
+            st = os.fstat(fd)
+        except (OSError, ValueError):
+            continue
+        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino) and os.readlink(f"/proc/self/fd/{fd}"):
+            return fd
+    return None
+
+
 def _create_file(path: Path) -> None:
     """Create an empty database file whose mode follows the umask (and the folder's setgid group).
 
@@ -155,8 +194,7 @@ class Database:
             if p.is_dir():
                 raise AnnotatorError(f"database {path} is a directory: pass a file path to --db")
             if p.exists():
-                with open(p, "rb") as fh:
-                    head = fh.read(100)
+                head = read_header(p)
                 if head and head[:16] != SQLITE_HEADER:
                     raise AnnotatorError(f"{path} is not an annotator database (not a SQLite file): pass another --db")
                 check_not_truncated(p, head)
@@ -222,11 +260,13 @@ class Database:
         if self._identity is None:
             return
         try:
-            st = os.stat(self.path)
-            with open(self.path, "rb") as fh:
-                head = fh.read(16)
+            st = os.stat(self.path)  # a stat opens nothing: no lock of ours is dropped
         except OSError:
-            st, head = None, b""
+            st = None
+        head = b""
+        if st is not None and (st.st_dev, st.st_ino) == self._identity:
+            fd = _open_descriptor(Path(self.path))
+            head = os.pread(fd, 16, 0) if fd is not None else b""
         if st is None or (st.st_dev, st.st_ino) != self._identity or st.st_nlink == 0:
             what = "deleted" if st is None else "replaced by another file"
         elif head and head != SQLITE_HEADER:
