@@ -7,11 +7,8 @@ cells, tokens) exist only at the edges that need them (see ``annotator.text.offs
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import secrets
-from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from pydantic import (
 )
 
 from .errors import AnnotatorError
+from .ids import document_id_for, new_id, now  # noqa: F401  (re-exported: models.now etc.)
 
 #: Every character a Textual colour can hold: #hex, names (ansi_bright_red), rgb()/rgba()/hsl()/hsla().
 _COLOUR_CHARACTERS = re.compile(r"[#A-Za-z0-9_(),.% ]{1,64}")
@@ -57,21 +55,6 @@ def check_colour(colour: str, *, parse: bool = True) -> str:
 
 #: Keys the annotation screen uses for itself; a schema may not take them.
 RESERVED_KEYS = frozenset("hjklwbgGvxmunpNdqrRaAzZ?/[](){}<>:,.;0123456789 ")
-
-
-def now() -> str:
-    """The current time as an ISO-8601 UTC string, to the millisecond."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def new_id() -> str:
-    """A random id, unique across machines (so databases can be merged)."""
-    return secrets.token_hex(8)
-
-
-def document_id_for(text: str) -> str:
-    """A stable id from the text alone: the same text is the same document."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class Status(str, Enum):

@@ -12,6 +12,7 @@ from tui_helpers import SAMPLE, add_span
 async def settle(pilot) -> None:
     """Rebuild the footer now (the screen waits for the keys to pause before it does), so every
     snapshot sees the footer for what applies, without waiting on the screen's timer."""
+    await pilot.pause()  # messages already posted (a cursor move) are handled first
     pilot.app.screen.flush_footer()
     await pilot.pause()
 

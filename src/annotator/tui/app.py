@@ -42,6 +42,12 @@ class AnnotatorApp(App):
             screen.set_class(width >= 140, "-wide")
             screen.set_class(width < 100, "-narrow")
 
+    def on_unmount(self) -> None:
+        """Writes still waiting for the database land before the process ends (nothing is dropped)."""
+        writer = getattr(self, "store_writer", None)
+        if writer is not None:
+            writer.close()
+
     async def action_quit(self) -> None:
         screen = self.screen_stack[0] if self.screen_stack else None
         if isinstance(screen, AnnotateScreen):

@@ -8,7 +8,6 @@ the events of that action are read back from the store's log and applied the sam
 
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -28,7 +27,8 @@ from textual.widgets import Footer, Static
 
 from ...errors import AnnotatorError
 from ...models import Document, LabelSchema, Relation, Span, Status
-from ...store import Store
+from ...store import ActionResult, Change, Store
+from ...store.rows import relation_from_row, span_from_row
 from ... import text as textmod
 from ..bindings import ANNOTATE, bindings, first_key, keymap_of, label_bindings
 from ..bulk_load import bulk_load, release
@@ -38,6 +38,8 @@ from ..widgets.document_view import DocumentView, Highlight
 from ..widgets.header import DocumentHeader
 from ..widgets.panel import AnnotationPanel
 from ..widgets.span_list import SpanList, SpanRow
+from ..widgets.wait import DatabaseWait
+from ..store_calls import StoreCalls
 
 #: Non-colour cues, one per label in schema order, so labels differ without colour too.
 LABEL_ATTRIBUTES = ("underline", "bold", "italic", "reverse", "strike", "underline2", "overline", "dim")
@@ -50,7 +52,7 @@ FOOTER_DELAY = 0.25
 POSITION_SAVE_DELAY = 1.0
 
 
-class AnnotateScreen(Screen):
+class AnnotateScreen(StoreCalls, Screen):
     """Tag spans, link them, note them, move between documents."""
 
     @dataclass
@@ -106,6 +108,7 @@ class AnnotateScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield DocumentHeader(id="doc-header")
+        yield DatabaseWait(id="db-wait")
         with Horizontal(id="main"):
             yield self._view
             yield self._panel
@@ -143,6 +146,23 @@ class AnnotateScreen(Screen):
         self.open_document(document_id, start[1] if start else None)
         self.view.focus()
         self.set_interval(POSITION_SAVE_DELAY, self._flush_position)
+        self._event_seen = self.store.last_event_id()
+        self.watch_database()
+
+    # -- the database -------------------------------------------------------------------------------
+
+    def show_waiting(self, seconds: float | None) -> None:
+        self.query_one("#db-wait", DatabaseWait).show(seconds)
+
+    def database_changed(self) -> None:
+        """Another connection committed: show what it changed in this document, and the new counts."""
+        if self.document is None:
+            return
+        self._event_seen, changes = self.store.changes_since(self._event_seen, self.document.id)
+        if changes:
+            self.apply_changes(changes)
+            self._after_change()
+        self._show_header()
 
     def _make_label_styles(self) -> dict[str, Style]:
         surface = Color.parse(self.app.theme_variables.get("surface", "#1e1e1e"))
@@ -403,11 +423,14 @@ class AnnotateScreen(Screen):
         if self.document is None or not self._position_dirty:
             return
         self._position_dirty = False
-        try:
-            self.store.save_position(self.me, self.document.id, self.view.cursor)
-        except AnnotatorError:
-            return  # a locked or read-only database only loses the resume point
-        self.post_message(self.PositionSaved(self.document.id, self.view.cursor))
+        if self.store.readonly:
+            return
+        document_id, offset = self.document.id, self.view.cursor
+        self.store_call(lambda store: store.save_position(self.me, document_id, offset),
+                        lambda _: self.post_message(self.PositionSaved(document_id, offset)))
+
+    def store_error(self, exc: AnnotatorError) -> None:
+        self.notify(str(exc), severity="error", timeout=6, markup=False)
 
     def on_unmount(self) -> None:
         self._save_position()
@@ -447,28 +470,29 @@ class AnnotateScreen(Screen):
             return
         start, end = target
         existing = self._own_span_at(start, end)
-        try:
-            if existing is not None:
-                if existing.label == label:
-                    self.notify(f"Already {label}", timeout=2)
-                    self.view.clear_selection()
-                    return
-                updated = self.store.update_span(existing.id, self.me, label=label)
+        if existing is not None:
+            if existing.label == label:
+                self.notify(f"Already {label}", timeout=2)
+                self.view.clear_selection()
+                return
+
+            def relabelled(updated: Span) -> None:
                 self._span_changed(updated)
                 self.notify(f"{existing.label} → {label}", timeout=2)
-            else:
-                if self.status == Status.todo:
-                    self.store.set_status(self.document.id, self.me, Status.in_progress)
-                    self.status = Status.in_progress
-                span = self.store.add_span(
-                    Span(document_id=self.document.id, start=start, end=end, label=label, annotator=self.me)
-                )
+                self._after_change()
+
+            self.store_call(lambda store: store.update_span(existing.id, self.me, label=label), relabelled)
+        else:
+            span = Span(document_id=self.document.id, start=start, end=end, label=label, annotator=self.me)
+
+            def tagged(span: Span) -> None:
                 self._span_added(span)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+                if self.status == Status.todo:  # the store's rule: the first tag moves the document on
+                    self.status = Status.in_progress
+                self._after_change()
+
+            self.store_call(lambda store: store.add_span(span), tagged)
         self.view.clear_selection()
-        self._after_change()
 
     def _own_span_at(self, start: int, end: int) -> Span | None:
         for h in self.view.highlights_between(start, end):
@@ -481,15 +505,14 @@ class AnnotateScreen(Screen):
         span = self.selected_span()
         if span is None:
             return
-        try:
-            self.store.delete_span(span.id, self.me)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._span_removed(span.id)
+
+        def deleted(_: None) -> None:
+            self._span_removed(span.id)
+            self.notify(f"Deleted {span.label}", timeout=2)
+            self._after_change()
+
+        self.store_call(lambda store: store.delete_span(span.id, self.me), deleted)
         self.view.clear_selection()
-        self.notify(f"Deleted {span.label}", timeout=2)
-        self._after_change()
 
     def _adjust(self, which: str, direction: int) -> None:
         """Move a boundary of the selected span by one word (direction -1 left, +1 right)."""
@@ -510,14 +533,13 @@ class AnnotateScreen(Screen):
         start, end = trimmed
         if (start, end) == (span.start, span.end):
             return
-        try:
-            updated = self.store.update_span(span.id, self.me, start=start, end=end)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._span_changed(updated)
-        self.view.select(updated.start, updated.end)
-        self._after_change()
+
+        def moved(updated: Span) -> None:
+            self._span_changed(updated)
+            self.view.select(updated.start, updated.end)
+            self._after_change()
+
+        self.store_call(lambda store: store.update_span(span.id, self.me, start=start, end=end), moved)
 
     def action_grow_start(self) -> None:
         self._adjust("start", -1)
@@ -549,13 +571,12 @@ class AnnotateScreen(Screen):
         def save(note: str | None) -> None:
             if note is None or note == span.note:
                 return
-            try:
-                updated = self.store.update_span(span.id, self.me, note=note)
-            except AnnotatorError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self._span_changed(updated)
-            self._after_change()
+
+            def noted(updated: Span) -> None:
+                self._span_changed(updated)
+                self._after_change()
+
+            self.store_call(lambda store: store.update_span(span.id, self.me, note=note), noted)
 
         self.app.push_screen(NoteScreen(span.label, textmod.inline_text(span.note)), save)
 
@@ -605,19 +626,16 @@ class AnnotateScreen(Screen):
                         severity="warning")
             self._update_selected(force=True)
             return
-        try:
-            relation = self.store.add_relation(
-                Relation(document_id=self.document.id, head=head.id, child=child.id, label=relation_type,
-                         annotator=self.me)
-            )
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            self._update_selected(force=True)
-            return
-        self.relations[relation.id] = relation
-        self._index_relation(relation)
-        self.notify(f"{head.label} {relation_type} {child.label}", timeout=2)
-        self._after_change()
+        relation = Relation(document_id=self.document.id, head=head.id, child=child.id, label=relation_type,
+                            annotator=self.me)
+
+        def linked(relation: Relation) -> None:
+            self._relation_added(relation)
+            self.notify(f"{head.label} {relation_type} {child.label}", timeout=2)
+            self._after_change()
+
+        self._update_selected(force=True)
+        self.store_call(lambda store: store.add_relation(relation), linked)
 
     def action_unlink(self) -> None:
         span = self.selected_span()
@@ -628,14 +646,13 @@ class AnnotateScreen(Screen):
             self.notify("This span has no relations", timeout=2)
             return
         relation = self.relations[ids[-1]]
-        try:
-            self.store.delete_relation(relation.id, self.me)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._unindex_relation(relation.id)
-        self.notify(f"Deleted relation {relation.label}", timeout=2)
-        self._after_change()
+
+        def unlinked(_: None) -> None:
+            self._unindex_relation(relation.id)
+            self.notify(f"Deleted relation {relation.label}", timeout=2)
+            self._after_change()
+
+        self.store_call(lambda store: store.delete_relation(relation.id, self.me), unlinked)
 
     def action_cancel(self) -> None:
         if self.pending_head is not None:
@@ -680,57 +697,55 @@ class AnnotateScreen(Screen):
         self._undo_redo("redo")
 
     def _undo_redo(self, kind: str) -> None:
-        try:
-            result = self.store.undo(self.me) if kind == "undo" else self.store.redo(self.me)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+        self.store_call(lambda store: store.undo(self.me) if kind == "undo" else store.redo(self.me),
+                        lambda result: self._inverted(kind, result))
+
+    def _inverted(self, kind: str, result: ActionResult | None) -> None:
         if result is None:
             self.notify(f"Nothing to {kind}", timeout=2)
+            return
+        if result.skipped:
+            self.notify(textmod.inline_text(result.description), severity="warning", timeout=8, markup=False)
             return
         self.notify(textmod.inline_text(result.description), timeout=3, markup=False)
         if self.document is None or result.document_id != self.document.id:
             if result.document_id is not None:
                 self.open_document(result.document_id, result.offset)
             return
-        if not self._apply_action(result.action):
-            self.open_document(self.document.id, self.view.cursor)
+        self.apply_changes(result.changes)
         if result.offset is not None:
             self.view.move_cursor(result.offset)
         self._after_change()
 
-    def _apply_action(self, action: int, limit: int = 500) -> bool:
-        """Apply the rows an undo/redo action wrote; False if it was too big to read back (reload instead)."""
-        events = [e for e in self.store.history(actor=self.me, limit=limit) if e["action"] == action]
-        if not events or len(events) >= limit:
-            return False
-        for event in reversed(events):
-            table = event["table_name"]
-            after = json.loads(event["after"]) if event["after"] else None
-            before = json.loads(event["before"]) if event["before"] else None
-            row = after or before or {}
-            if row.get("document_id") != self.document.id if self.document else True:
+    def apply_changes(self, changes: list[Change]) -> None:
+        """Bring the view up to rows changed elsewhere (an undo, another session); idempotent."""
+        for change in changes:
+            if self.document is None or change.document_id != self.document.id:
                 continue
-            if table == "spans":
+            before, after = change.before, change.after
+            if change.table == "spans":
                 if after is None:
-                    self._span_removed(before["id"])
+                    if before["id"] in self.spans:
+                        self._span_removed(before["id"])
                 elif self.show_all or after["annotator"] == self.me:
-                    span = Span(**after)
-                    if span.id in self.spans:
-                        self._span_changed(span)
-                    else:
+                    span = span_from_row(after)
+                    current = self.spans.get(span.id)
+                    if current is None:
                         self._span_added(span)
-            elif table == "relations":
+                    elif current != span:
+                        self._span_changed(span)
+            elif change.table == "relations":
                 if after is None:
                     self._unindex_relation(before["id"])
                 elif self.show_all or after["annotator"] == self.me:
-                    relation = Relation(**after)
-                    self._unindex_relation(relation.id)
-                    self.relations[relation.id] = relation
-                    self._index_relation(relation)
-            elif table == "statuses" and row.get("annotator") == self.me:
+                    self._relation_added(relation_from_row(after))
+            elif change.table == "statuses" and change.row.get("annotator") == self.me:
                 self.status = Status(after["status"]) if after else Status.todo
-        return True
+
+    def _relation_added(self, relation: Relation) -> None:
+        self._unindex_relation(relation.id)
+        self.relations[relation.id] = relation
+        self._index_relation(relation)
 
     # -- documents ----------------------------------------------------------------------------------
 
@@ -764,11 +779,13 @@ class AnnotateScreen(Screen):
     def action_mark_done(self) -> None:
         if self.document is None:
             return
-        try:
-            self.store.set_status(self.document.id, self.me, Status.done)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+        document = self.document
+        self.store_call(lambda store: store.set_status(document.id, self.me, Status.done),
+                        lambda _: self._marked_done(document))
+
+    def _marked_done(self, document: Document) -> None:
+        if self.document is None or self.document.id != document.id:
+            return  # landed after the annotator moved on: the header there is not this document's
         self.status = Status.done
         target = self.store.next_unfinished_document(self.me, self.document.id)
         if target is None or target == self.document.id:

@@ -34,13 +34,15 @@ from ...errors import AnnotatorError
 from ...review.agreement import token_spans
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
 from ...review.rules import accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements
+from ...store import ActionResult, GoldChange, RelationChange, Store
+from ...text import excerpt, inline_text
 from ..bindings import APP, REVIEW, bindings, first_key, keymap_of, keys_line, label_bindings
-from ...store import GoldChange, RelationChange, Store
+from ..commands import ScreenCommands
 from ..compat import add_bindings
 from ..keymap import use_keymap
-from ..commands import ScreenCommands
-from ...text import excerpt, inline_text
+from ..store_calls import StoreCalls
 from ..widgets.document_view import DocumentView, Highlight
+from ..widgets.wait import DatabaseWait
 
 MARKERS = {"agreed": "=", "disagreed": "≠", "accepted": "✓", "rejected": "✗"}
 
@@ -98,7 +100,7 @@ def _summary(review: ReviewDocument) -> DocSummary:
     )
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(StoreCalls, Screen[None]):
     DEFAULT_CSS = """
     ReviewScreen #review-header { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     ReviewScreen #review-keys { height: 1; background: $panel; color: $foreground-muted; padding: 0 1; }
@@ -153,6 +155,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="review-header")
+        yield DatabaseWait(id="db-wait")
         with Horizontal(id="review-body"):
             yield DocumentView(id="review-doc")
             with Vertical(id="review-panel"):
@@ -179,6 +182,17 @@ class ReviewScreen(Screen[None]):
             start = next((d for d in self.doc_ids if self._open(d)), self.doc_ids[0])
         self.open_document(start)
         self.view.focus()
+        self.watch_database()
+
+    # -- the database -----------------------------------------------------------------------
+
+    def show_waiting(self, seconds: float | None) -> None:
+        self.query_one("#db-wait", DatabaseWait).show(seconds)
+
+    def database_changed(self) -> None:
+        """Another session decided or annotated: redraw this document's candidates (the cursor stays)."""
+        if self.document_id is not None and not self.writes_waiting:
+            self.reload()
 
     def _open(self, doc_id: str) -> bool:
         s = self.summaries[doc_id]
@@ -394,16 +408,21 @@ class ReviewScreen(Screen[None]):
 
     # -- deciding ----------------------------------------------------------------------------
 
-    def _write(self, changes: list[GoldChange | RelationChange], cursor: int | None = None) -> bool:
-        try:
-            self.store.decide_many(self.document_id, changes, self.reviewer)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", timeout=6, markup=False)
-            return False
-        self.draft = None
-        self.view.clear_selection()
-        self.reload(cursor)
-        return True
+    def _write(self, changes: list[GoldChange | RelationChange], cursor: int | None = None,
+               then: str | None = None) -> None:
+        """Write decisions (off the UI thread); when they land, redraw and say ``then``."""
+        document_id = self.document_id
+
+        def landed(_: object) -> None:
+            if self.document_id != document_id:
+                return  # landed after the reviewer moved on; that document's summary is updated on return
+            self.draft = None
+            self.view.clear_selection()
+            self.reload(cursor)
+            if then:
+                self.notify(then)
+
+        self.store_call(lambda store: store.decide_many(document_id, changes, self.reviewer), landed)
 
     def _accept_changes(
         self, start: int, end: int, label: str, sources: tuple[str, ...], replacing: tuple[int, int, str] | None
@@ -462,8 +481,7 @@ class ReviewScreen(Screen[None]):
         if not changes:
             self.notify("no undecided agreed candidate in this document")
             return
-        if self._write(changes, cursor=self.view.cursor):
-            self.notify(f"accepted {describe_agreed(changes)}")
+        self._write(changes, cursor=self.view.cursor, then=f"accepted {describe_agreed(changes)}")
 
     def action_cycle(self, step: int = 1) -> None:
         if len(self.here()) > 1:
@@ -598,13 +616,15 @@ class ReviewScreen(Screen[None]):
     # -- undo, help, quit ------------------------------------------------------------------------
 
     def _invert(self, kind: str) -> None:
-        try:
-            result = self.store.undo(self.reviewer) if kind == "undo" else self.store.redo(self.reviewer)
-        except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", timeout=6, markup=False)
-            return
+        self.store_call(lambda store: store.undo(self.reviewer) if kind == "undo" else store.redo(self.reviewer),
+                        lambda result: self._inverted(kind, result))
+
+    def _inverted(self, kind: str, result: ActionResult | None) -> None:
         if result is None:
             self.notify(f"nothing to {kind}")
+            return
+        if result.skipped:
+            self.notify(inline_text(result.description), severity="warning", timeout=8, markup=False)
             return
         doc_id = result.document_id
         if doc_id and doc_id != self.document_id and doc_id in self.doc_ids:
@@ -659,6 +679,12 @@ class ReviewApp(App[None]):
         changes = accept_agreed_everywhere(store, reviewer) if auto_accept else []
         self.auto_accepted = len(changes)
         self._auto_accepted_text = describe_agreed(changes)
+
+    def on_unmount(self) -> None:
+        """Decisions still waiting for the database land before the process ends."""
+        writer = getattr(self, "store_writer", None)
+        if writer is not None:
+            writer.close()
 
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.store, self.reviewer, blind=self.blind, start=self.start))
