@@ -85,6 +85,7 @@ async def test_label_key_relabels_and_boundary_keys_edit(project):
         assert len(here) == 2
         while s.current_candidate().end != raisi[1]:
             await pilot.press("tab")
+        await pilot.press("z")  # exact mode: edge keys move by tokens, as on the annotation screen
         await pilot.press("full_stop")  # end one token left: drops "s"
         await pilot.press("full_stop")  # and the apostrophe
         assert s.draft is not None and s.draft[1] == raisi[1] - 2

@@ -229,3 +229,16 @@ def test_the_window_cuts_at_brackets_but_never_inside_a_token():
     assert whole_text_words(text) == [(0, 3), (3, 4), (7, 8)]
     assert word_at(text, 3) == (3, 4) and word_at(text, 6) == (7, 8) and word_at(text, 2) == (0, 3)
     assert next_word_start(text, 0) == 3 and previous_word_start(text, 7) == 3
+
+
+def test_move_edge_by_words_or_tokens_is_the_one_boundary_move_of_both_screens():
+    from annotator.text import move_edge
+
+    text = "President Ebrahim Raisi’s swearing-in cost $48.6 million."
+    s, e = text.index("Ebrahim"), text.index(" swearing")
+    assert text[slice(*move_edge(text, s, e, "end", -1, words=False))] == "Ebrahim Raisi’"
+    assert text[slice(*move_edge(text, s, e, "end", -1, words=True))] == "Ebrahim"
+    cost = text.index("cost")
+    assert text[slice(*move_edge(text, cost, cost + 4, "end", 1))] == "cost $48.6"
+    assert text[slice(*move_edge(text, cost, cost + 4, "start", -1))] == "swearing-in cost"
+    assert move_edge(text, cost, cost + 4, "end", -1) is None  # nothing would be left

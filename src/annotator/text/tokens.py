@@ -369,3 +369,35 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     if word is not None:
         end = word[1]
     return trim_whitespace(text, start, end)
+
+
+#: How far around an edge tokens are looked for when moving it by a token.
+_EDGE_WINDOW = 512
+
+
+def move_edge(text: str, start: int, end: int, edge: str, direction: int, *, words: bool = True) -> tuple[int, int] | None:
+    """``[start, end)`` with its ``edge`` ('start' or 'end') moved one word (or one token) left
+    (``direction`` -1) or right (+1), without edge whitespace; None when nothing would be left.
+
+    The one boundary move both screens use: ``words`` follows the view's snap mode (``z``):
+    whole words as snapping sees them (``$48.6`` moves as one), else single tokens
+    (``Raisi’s`` -> ``Raisi’`` -> ``Raisi``).
+    """
+    offset = start if edge == "start" else end
+    if words:
+        if edge == "start":
+            offset = previous_word_start(text, offset) if direction < 0 else next_word_start(text, offset)
+        else:
+            offset = next_word_end(text, offset) if direction > 0 else previous_word_end(text, offset)
+    else:
+        lo = max(0, offset - _EDGE_WINDOW)
+        window = tokenize(text[lo : offset + _EDGE_WINDOW])
+        points = sorted({lo + (t.start if edge == "start" else t.end) for t in window})
+        if direction < 0:
+            offset = max((p for p in points if p < offset), default=offset)
+        else:
+            offset = min((p for p in points if p > offset), default=offset)
+    new = (offset, end) if edge == "start" else (start, offset)
+    if new[0] >= new[1]:
+        return None
+    return trim_whitespace(text, *new)

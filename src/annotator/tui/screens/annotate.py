@@ -515,18 +515,13 @@ class AnnotateScreen(StoreCalls, Screen):
         self.view.clear_selection()
 
     def _adjust(self, which: str, direction: int) -> None:
-        """Move a boundary of the selected span by one word (direction -1 left, +1 right)."""
+        """Move a boundary of the selected span by one word, or token in exact mode (direction -1 left, +1 right)."""
         span = self.selected_span()
         if span is None:
             return
-        text = self.view.text
-        start, end = span.start, span.end
-        if which == "start":
-            start = textmod.previous_word_start(text, start) if direction < 0 else textmod.next_word_start(text, start)
-        else:
-            end = textmod.next_word_end(text, end) if direction > 0 else textmod.previous_word_end(text, end)
-        trimmed = textmod.trim_whitespace(text, start, end)
-        if trimmed is None or trimmed[0] >= trimmed[1]:
+        trimmed = textmod.move_edge(self.view.text, span.start, span.end, which, direction,
+                                    words=self.view.snap_words)
+        if trimmed is None:
             self.notify(f"A span cannot be empty: delete it with {self.key('span.remove')} instead",
                         severity="warning")
             return

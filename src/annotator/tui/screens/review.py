@@ -31,11 +31,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...errors import AnnotatorError
-from ...review.agreement import token_spans
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
 from ...review.rules import accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements
 from ...store import ActionResult, GoldChange, RelationChange, Store
-from ...text import excerpt, inline_text
+from ...text import excerpt, inline_text, move_edge
 from ..bindings import APP, REVIEW, bindings, first_key, keymap_of, keys_line, label_bindings
 from ..commands import ScreenCommands
 from ..compat import add_bindings
@@ -142,7 +141,6 @@ class ReviewScreen(StoreCalls, Screen[None]):
         self.document_id: str | None = None
         self.document_name = ""
         self.review: ReviewDocument | None = None
-        self.tokens: list[tuple[int, int]] = []
         self.pick = 0
         self.link_pick = 0
         #: A candidate being edited: (start, end, label, replacing key, sources).
@@ -180,6 +178,7 @@ class ReviewScreen(StoreCalls, Screen[None]):
         start = self._start if self._start in self.doc_ids else None
         if start is None:
             start = next((d for d in self.doc_ids if self._open(d)), self.doc_ids[0])
+        self.view.snap_words = True  # as on the annotation screen: z switches to characters and tokens
         self.open_document(start)
         self.view.focus()
         self.watch_database()
@@ -203,7 +202,6 @@ class ReviewScreen(StoreCalls, Screen[None]):
     def open_document(self, doc_id: str, cursor: int | None = None) -> None:
         doc = self.store.get_document(doc_id)
         self.document_id, self.document_name = doc.id, doc.name
-        self.tokens = token_spans(doc.text)
         self.draft = None
         self.pick = 0
         self.link_pick = 0
@@ -528,30 +526,27 @@ class ReviewScreen(StoreCalls, Screen[None]):
         self.refresh_panels()
 
     def action_move_start(self, step: int) -> None:
-        draft = self._draft_or_focus()
-        if draft is None:
-            self.notify("no candidate under the cursor to edit")
-            return
-        starts = [t[0] for t in self.tokens]
-        s, e = draft[0], draft[1]
-        if step < 0:
-            new = max((x for x in starts if x < s), default=s)
-        else:
-            new = min((x for x in starts if x > s), default=s)
-        self._set_draft(new, e, draft)
+        self._move_edge("start", step)
 
     def action_move_end(self, step: int) -> None:
+        self._move_edge("end", step)
+
+    def _move_edge(self, edge: str, step: int) -> None:
+        """The annotation screen's boundary move (text.move_edge): by words, or by tokens after ``z``."""
         draft = self._draft_or_focus()
         if draft is None:
             self.notify("no candidate under the cursor to edit")
             return
-        ends = [t[1] for t in self.tokens]
-        s, e = draft[0], draft[1]
-        if step < 0:
-            new = max((x for x in ends if x < e), default=e)
-        else:
-            new = min((x for x in ends if x > e), default=e)
-        self._set_draft(s, new, draft)
+        moved = move_edge(self.view.text, draft[0], draft[1], edge, step, words=self.view.snap_words)
+        if moved is not None:
+            self._set_draft(*moved, draft)
+
+    def action_toggle_snap(self) -> None:
+        view = self.view
+        view.snap_words = not view.snap_words
+        view.refresh()
+        self.notify("Selections and edge keys go by whole words" if view.snap_words
+                    else "Selections and edge keys go by characters and tokens", timeout=2)
 
     # -- navigation ------------------------------------------------------------------------------
 
