@@ -11,37 +11,60 @@ Nothing here imports Textual, the store or the models: every layer may use it.
 
 from __future__ import annotations
 
-from .display import (
-    BIDI_PLACEHOLDER,
-    C1_PLACEHOLDER,
-    display_text,
-    excerpt,
-    inline_text,
-    shown,
-    visible,
-)
-from .offsets import CODEPOINTS, UNITS, UTF16, Utf16, convert_in, convert_out, normalize_with_map, slice_in, utf16_slice
-from .sentences import (
-    breaks_sentence,
-    next_paragraph_start,
-    next_sentence_start,
-    previous_paragraph_start,
-    previous_sentence_start,
-    sentence_starts,
-)
-from .tokens import (
-    Token,
-    Tokenized,
-    move_edge,
-    next_word_end,
-    next_word_start,
-    previous_word_end,
-    previous_word_start,
-    snap_to_words,
-    tokenize,
-    trim_whitespace,
-    word_at,
-)
+from importlib import import_module
+from typing import Any
+
+#: Each public name and the module that holds it. They load on first use (PEP 562): a command
+#: that only prints names needs :mod:`.display`, not the tokenizer's compiled patterns.
+_HOME = {
+    "BIDI_PLACEHOLDER": "display",
+    "C1_PLACEHOLDER": "display",
+    "CODEPOINTS": "offsets",
+    "Token": "tokens",
+    "Tokenized": "tokens",
+    "UNITS": "offsets",
+    "UTF16": "offsets",
+    "Utf16": "offsets",
+    "breaks_sentence": "sentences",
+    "convert_in": "offsets",
+    "convert_out": "offsets",
+    "display_text": "display",
+    "excerpt": "display",
+    "inline_text": "display",
+    "move_edge": "tokens",
+    "next_paragraph_start": "sentences",
+    "next_sentence_start": "sentences",
+    "next_word_end": "tokens",
+    "next_word_start": "tokens",
+    "normalize_with_map": "offsets",
+    "previous_paragraph_start": "sentences",
+    "previous_sentence_start": "sentences",
+    "previous_word_end": "tokens",
+    "previous_word_start": "tokens",
+    "sentence_starts": "sentences",
+    "shown": "display",
+    "slice_in": "offsets",
+    "snap_to_words": "tokens",
+    "tokenize": "tokens",
+    "trim_whitespace": "tokens",
+    "utf16_slice": "offsets",
+    "visible": "display",
+    "word_at": "tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(_HOME)
+
 
 __all__ = [
     "BIDI_PLACEHOLDER", "C1_PLACEHOLDER", "CODEPOINTS", "UNITS", "UTF16", "Token", "Tokenized", "Utf16",
