@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_store.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
