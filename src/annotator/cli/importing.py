@@ -18,12 +18,17 @@ if TYPE_CHECKING:
 
 def import_paths(
     store: Store, paths: list[Path], fmt: str | None, annotator: str, quiet: bool,
-    offsets: str | None = None, annotator_given: bool = False,
+    offsets: str | None = None, annotator_given: bool = False, skip_invalid: bool = False,
+    context_out: list | None = None,
 ) -> str:
-    """Read every file under ``paths`` and import it in one transaction; the summary line."""
+    """Read every file under ``paths`` and import it in one transaction; the summary line, with
+    what was left out counted (``context_out`` receives the ImportContext, for -v and invalid records)."""
     from ..importers import ImportContext, files_in, read_path
 
-    context = ImportContext(annotator=annotator, schema=store.schema, offsets=offsets, annotator_given=annotator_given)
+    context = ImportContext(annotator=annotator, schema=store.schema, offsets=offsets, annotator_given=annotator_given,
+                            skip_invalid=skip_invalid)
+    if context_out is not None:
+        context_out.append(context)
     files: list[tuple[Path, str | None]] = []
     for path in paths:
         if not path.exists():
@@ -49,7 +54,7 @@ def import_paths(
                 yield from read_path(path, f, context)
                 progress.advance(task)
 
-    return store.import_records(records(), actor=annotator).line()
+    return store.import_records(records(), actor=annotator).line() + context.summary()
 
 
 def _folder_format(fmt: str | None) -> bool:
@@ -70,11 +75,15 @@ def _format_names() -> list[str]:
               help="Input format [default: guessed from each file].")
 @click.option("--offsets", type=click.Choice(["utf16", "codepoints"]), default=None,
               help="Unit of the file's offsets [default: utf16 for doccano and label-studio, else codepoints].")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid records and list the invalid ones (exit status 1) instead of refusing the file.")
+@click.option("--verbose", "-v", is_flag=True, help="List what was skipped, with file and line.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @common_options
 @click.pass_context
 def import_command(
-    ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, offsets: str | None, quiet: bool
+    ctx: click.Context, paths: tuple[Path, ...], fmt: str | None, offsets: str | None, skip_invalid: bool,
+    verbose: bool, quiet: bool,
 ) -> None:
     """Import documents (and any annotations they carry) from files or folders.
 
@@ -83,9 +92,21 @@ def import_command(
     Folders are read recursively. The whole import is one transaction: on any
     error nothing is written.
     """
+    from ..text import visible
+
     store = open_store(ctx)
+    contexts: list = []
     line = import_paths(
-        store, list(paths), fmt, annotator_name(ctx), quiet, offsets, settings(ctx).annotator is not None
+        store, list(paths), fmt, annotator_name(ctx), quiet, offsets, settings(ctx).annotator is not None,
+        skip_invalid=skip_invalid, context_out=contexts,
     )
+    context = contexts[0]
     if not quiet:
-        click.echo(line)
+        click.echo(visible(line))
+        if verbose:
+            for where in context.skipped_where:
+                click.echo(f"  skipped {visible(where)}")
+    for record in context.invalid_records:
+        click.echo(f"invalid, not imported: {visible(record)}", err=True)
+    if context.invalid_records:
+        ctx.exit(1)

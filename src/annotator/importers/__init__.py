@@ -11,7 +11,8 @@ leaves the database as it was.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -23,7 +24,15 @@ from . import jsonl, text
 
 @dataclass
 class ImportContext:
-    """What an importer needs besides the file: who annotated, and which labels exist."""
+    """What an importer needs besides the file: who annotated, which labels exist, and where to
+    account for what it does not keep.
+
+    Nothing is dropped silently: an importer that leaves something out (a kind of annotation
+    the project cannot hold yet, a prediction, an example answered 'reject') calls :meth:`skip`,
+    and the summary line counts it by reason. A record that is *invalid* raises
+    :class:`AnnotatorError` naming file and line, unless ``skip_invalid`` (``--skip-invalid``):
+    then :meth:`invalid` records it and the import goes on (exit status 1).
+    """
 
     annotator: str
     schema: LabelSchema
@@ -31,6 +40,33 @@ class ImportContext:
     offsets: str | None = None
     #: whether --annotator was given (it then wins over names guessed from file names)
     annotator_given: bool = False
+    #: --skip-invalid: import the valid records, list the invalid ones
+    skip_invalid: bool = False
+    #: what was left out on purpose, by reason ("brat attribute (A)": 3)
+    skipped: Counter[str] = field(default_factory=Counter)
+    #: where each was (file:line: reason), for -v
+    skipped_where: list[str] = field(default_factory=list)
+    #: invalid records left out under --skip-invalid (file:line: what is wrong)
+    invalid_records: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, where: str = "", n: int = 1) -> None:
+        """Count ``n`` things of one kind left out on purpose (``where``: file and line)."""
+        self.skipped[reason] += n
+        if where:
+            self.skipped_where.append(f"{where}: {reason}")
+
+    def invalid(self, error: AnnotatorError) -> None:
+        """A bad record: raise it, or under --skip-invalid keep it for the report and go on."""
+        if not self.skip_invalid:
+            raise error
+        self.invalid_records.append(str(error))
+
+    def summary(self) -> str:
+        """``; skipped: 3 brat attribute (A), 1 prediction`` (empty when nothing was left out)."""
+        parts = [f"{n} {reason}" for reason, n in sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))]
+        if self.invalid_records:
+            parts.append(f"{len(self.invalid_records)} invalid record{'s' if len(self.invalid_records) != 1 else ''}")
+        return f"; skipped: {', '.join(parts)}" if parts else ""
 
 
 #: Every importer, by format name. Other modules register here.
