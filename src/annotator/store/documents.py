@@ -5,7 +5,7 @@ position is its ``seq`` and the count is ``max(seq)``, both O(1) at any corpus s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +155,7 @@ class Documents:
         summary = ImportSummary()
         schema = self.settings.schema
         with self.log.action(actor, "import", kind="import") as act:
+            batch = _ImportBatch(self, act)
             time = act.time
             seq = self.db.scalar("SELECT coalesce(max(seq), 0) FROM documents")
             for record in records:
@@ -163,6 +164,13 @@ class Documents:
                     raise AnnotatorError(f"document {doc.name}: its id does not match its text")
                 if self.has(doc.id):
                     summary.documents_present += 1
+                    batch.flush()  # its spans may be waiting in the batch: the query below must see them
+                    existing = {
+                        tuple(r)
+                        for r in self.db.conn.execute(
+                            'SELECT annotator, start, "end", label FROM spans WHERE document_id = ?', [doc.id]
+                        )
+                    }
                 else:
                     seq += 1
                     self.db.conn.execute(
@@ -170,13 +178,8 @@ class Documents:
                         [seq, doc.id, doc.name, doc.text, json.dumps(doc.meta, ensure_ascii=False), time],
                     )
                     summary.documents_added += 1
+                    existing = set()  # a new document has no spans yet
                 self._lengths[doc.id] = len(doc.text)
-                existing = {
-                    tuple(r)
-                    for r in self.db.conn.execute(
-                        'SELECT annotator, start, "end", label FROM spans WHERE document_id = ?', [doc.id]
-                    )
-                }
                 new_spans: list[dict[str, Any]] = []
                 for span in record.spans:
                     try:
@@ -189,12 +192,13 @@ class Documents:
                         continue
                     existing.add(key)
                     new_spans.append(span_row(span))
-                taken = self._existing_ids("spans", [row["id"] for row in new_spans])
+                ids = [row["id"] for row in new_spans]
+                taken = self._existing_ids("spans", ids) | batch.ids_taken(ids)
                 if taken:
                     raise AnnotatorError(f"document {doc.name}: span id {sorted(taken)[0]} is already used by another span")
-                self._insert_logged(act, "spans", new_spans, lambda row: f"import {row['label']}")
+                batch.add("spans", new_spans)
                 summary.spans_added += len(new_spans)
-                added_ids = {row["id"] for row in new_spans}
+                added_ids = set(ids)
                 spans_by_id = {s.id: s for s in record.spans}
                 new_relations: list[dict[str, Any]] = []
                 for rel in record.relations:
@@ -207,8 +211,9 @@ class Documents:
                         )
                     if rel.head in added_ids and rel.child in added_ids:  # else its spans, and it, were present
                         new_relations.append(relation_row(rel))
-                self._insert_logged(act, "relations", new_relations, lambda row: f"import {row['label']}")
+                batch.add("relations", new_relations)
                 summary.relations_added += len(new_relations)
+            batch.flush()
         return summary
 
     def _existing_ids(self, table: str, ids: list[str]) -> set[str]:
@@ -220,27 +225,6 @@ class Documents:
                 r[0] for r in self.db.conn.execute(f"SELECT id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             )
         return found
-
-    def _insert_logged(self, act: Any, table: str, rows: list[dict[str, Any]], what: Callable[[dict], str]) -> None:
-        """Insert new rows and their 'import' events in two batched statements (the import's hot path)."""
-        if not rows:
-            return
-        if act.id is None:
-            act.id = self.log.new_action(act.actor, act.kind, None, act.time, act.what or "import", rows[0]["document_id"])
-        cols = list(rows[0])
-        self.db.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(quote_name(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [[row[c] for c in cols] for row in rows],
-        )
-        self.db.conn.executemany(
-            "INSERT INTO events (action, time, actor, kind, target, document_id, table_name, row_id, before, after, what)"
-            " VALUES (?, ?, ?, 'import', NULL, ?, ?, ?, NULL, ?, ?)",
-            [
-                [act.id, act.time, act.actor, row["document_id"], table, row_key(table, row),
-                 json.dumps(row, ensure_ascii=False), what(row)]
-                for row in rows
-            ],
-        )
 
     # overviews for the command line
 
@@ -261,3 +245,56 @@ class Documents:
                 "SELECT seq, id, name, length(text) FROM documents ORDER BY seq"
             )
         ]
+
+
+class _ImportBatch:
+    """Rows of an import waiting to be written: many documents' spans and relations (and their
+    'import' events) go in one ``executemany`` each, instead of two statements per document."""
+
+    LIMIT = 5000
+
+    def __init__(self, documents: Documents, act: Any) -> None:
+        self.documents = documents
+        self.act = act
+        self.rows: dict[str, list[dict[str, Any]]] = {"spans": [], "relations": []}
+        self.pending_ids: set[str] = set()
+
+    def ids_taken(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` an earlier document of this import already uses (not yet written)."""
+        return self.pending_ids.intersection(ids)
+
+    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+        self.rows[table].extend(rows)
+        if table == "spans":
+            self.pending_ids.update(row["id"] for row in rows)
+        if sum(len(r) for r in self.rows.values()) >= self.LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        for table in ("spans", "relations"):  # relations after the spans they link
+            rows = self.rows[table]
+            if rows:
+                self._write(table, rows)
+            self.rows[table] = []
+        self.pending_ids.clear()
+
+    def _write(self, table: str, rows: list[dict[str, Any]]) -> None:
+        act, conn = self.act, self.documents.db.conn
+        if act.id is None:
+            act.id = self.documents.log.new_action(act.actor, act.kind, None, act.time, act.what or "import",
+                                                   rows[0]["document_id"])
+        cols = list(rows[0])
+        conn.executemany(
+            f"INSERT INTO {table} ({', '.join(quote_name(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [[row[c] for c in cols] for row in rows],
+        )
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        conn.executemany(
+            "INSERT INTO events (action, time, actor, kind, target, document_id, table_name, row_id, before, after, what)"
+            " VALUES (?, ?, ?, 'import', NULL, ?, ?, ?, NULL, ?, ?)",
+            [
+                [act.id, act.time, act.actor, row["document_id"], table, row_key(table, row), dumps(row),
+                 f"import {row['label']}"]
+                for row in rows
+            ],
+        )
