@@ -1,10 +1,13 @@
 """Benchmark the annotation screen against a plain read-only TextArea holding the same text.
 
-Run: ``.venv/bin/python benchmarks/bench_tui.py [--size 1000000] [--spans 5000] [--docs 10000]``
+Run: ``.venv/bin/python benchmarks/bench_tui.py [--size 1000000] [--spans 5000] [--dense 50000] [--docs 10000]``
 
 Headless (``App.run_test``), 120x40. Measures, for both apps in the same run:
 
 * first paint: from starting the app to the first idle screen with the document shown (wall);
+* first paint against the number of spans: the annotation screen on the same text with no spans
+  and with ``--dense`` spans (wall and CPU), and the ratio between them (it should stay near 1:
+  only what is visible is built);
 * cursor key: CPU time per key over many presses (a Pilot press costs ~40 ms of wall time
   whatever the app does, so wall time per press says nothing);
 * tag: CPU per key press that tags the word under the cursor and repaints (TextArea side:
@@ -69,14 +72,14 @@ class PlainTextAreaApp(App):
         self.query_one(TextArea).load_text(self.store.get_document(self.document_id).text)
 
 
-def make_big_store(directory: Path, size: int, spans: int) -> tuple[Store, str]:
+def make_big_store(directory: Path, size: int, spans: int, name: str = "big") -> tuple[Store, str]:
     text = synthetic_text(size, seed=1)
     document = Document.from_text("big.txt", text)
     records = [
         Span(document_id=document.id, start=s, end=e, label=label, annotator="alice")
         for s, e, label in synthetic_spans(text, spans, seed=1)
-    ]
-    store = Store(directory / "big.db")
+    ] if spans else []
+    store = Store(directory / f"{name}.db")
     store.import_records([ImportRecord(document, records)], actor="bench")
     return store, text
 
@@ -88,12 +91,17 @@ def make_many_store(directory: Path, docs: int) -> Store:
 
 
 async def first_paint(make_app) -> float:
-    start = time.perf_counter()
+    return (await first_paint_wall_and_cpu(make_app))[0]
+
+
+async def first_paint_wall_and_cpu(make_app) -> tuple[float, float]:
+    """Wall and CPU time from creating the app to its first idle screen (CPU is steadier on a busy machine)."""
+    start, cpu = time.perf_counter(), time.process_time()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        elapsed = time.perf_counter() - start
-    return elapsed
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return elapsed, cpu
 
 
 async def cpu_per_key(make_app, keys: list[str], warmup: list[str] | None = None) -> float:
@@ -121,10 +129,17 @@ def median_of(n: int, coroutine_factory) -> float:
     return statistics.median(asyncio.run(coroutine_factory()) for _ in range(n))
 
 
+def medians_of(n: int, coroutine_factory) -> tuple[float, ...]:
+    """Medians, figure by figure, of ``n`` runs of a coroutine returning a tuple of figures."""
+    runs = [asyncio.run(coroutine_factory()) for _ in range(n)]
+    return tuple(statistics.median(run[i] for run in runs) for i in range(len(runs[0])))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--spans", type=int, default=5000)
+    parser.add_argument("--dense", type=int, default=50_000, help="spans on the text for the first-paint scaling")
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
@@ -135,6 +150,11 @@ def main() -> None:
         t = time.perf_counter()
         big, text = make_big_store(directory, args.size, args.spans)
         print(f"built {len(text):,} code points with {args.spans} spans in {time.perf_counter() - t:.1f} s",
+              file=sys.stderr)
+        t = time.perf_counter()
+        bare, _ = make_big_store(directory, args.size, 0, name="bare")
+        dense, _ = make_big_store(directory, args.size, args.dense, name="dense")
+        print(f"built the same text with 0 and {args.dense:,} spans in {time.perf_counter() - t:.1f} s",
               file=sys.stderr)
         t = time.perf_counter()
         many = make_many_store(directory, args.docs)
@@ -160,10 +180,16 @@ def main() -> None:
         add("tag (w w w e), CPU per key",
             median_of(args.repeat, lambda: cpu_per_key(ours, tag_keys, warmup=["g"])),
             median_of(args.repeat, lambda: cpu_per_key(plain, tag_keys)), "ms")
+        # Alternate the two apps run by run, so a busy spell of the machine weighs on both alike.
+        next_ours, next_plain = [], []
+        for _ in range(max(args.repeat, 5)):
+            next_ours.append(asyncio.run(cpu_per_key(ours_many, ["n"] * 100)))
+            next_plain.append(asyncio.run(cpu_per_key(plain_many, ["n"] * 100)))
         add(f"next document ({args.docs:,} docs), CPU per key",
-            median_of(args.repeat, lambda: cpu_per_key(ours_many, ["n"] * 50)),
-            median_of(args.repeat, lambda: cpu_per_key(plain_many, ["n"] * 50)), "ms")
+            statistics.median(next_ours), statistics.median(next_plain), "ms")
         idle = asyncio.run(baseline_key_cost(100))
+        paint_bare = medians_of(args.repeat, lambda: first_paint_wall_and_cpu(lambda: AnnotatorApp(bare, "alice")))
+        paint_dense = medians_of(args.repeat, lambda: first_paint_wall_and_cpu(lambda: AnnotatorApp(dense, "alice")))
 
     print(f"\n{len(text):,} code points, {args.spans:,} spans, {SIZE[0]}x{SIZE[1]}, medians of {args.repeat}\n")
     print("| measure | annotator | plain read-only TextArea | ratio (annotator / TextArea) |")
@@ -172,6 +198,13 @@ def main() -> None:
         scale = 1000 if unit == "ms" else 1
         print(f"| {name} | {a * scale:.1f} {unit} | {b * scale:.1f} {unit} | {a / b:.2f} |")
     print(f"\nA Pilot key press in an empty App costs {idle * 1000:.1f} ms CPU (included in both columns).")
+    print(f"\nFirst paint of the annotation screen against the number of spans (the same text), "
+          f"medians of {args.repeat}\n")
+    print(f"| measure | no spans | {args.dense:,} spans | ratio ({args.dense:,} / none) |")
+    print("|---|---|---|---|")
+    for index, kind in enumerate(("wall", "CPU")):
+        none, many_spans = paint_bare[index], paint_dense[index]
+        print(f"| first paint, {kind} | {none:.2f} s | {many_spans:.2f} s | {many_spans / none:.2f} |")
 
 
 if __name__ == "__main__":
