@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..errors import AnnotatorError
 from ..models import Document, Relation, Span, describe_validation_error
 from ..store import ImportRecord
-from .text import decode, normalize
+from .text import normalize
 
 if TYPE_CHECKING:
     from . import ImportContext
@@ -59,26 +59,11 @@ def check_unicode(value: Any, where: str) -> None:
 
 
 def parse_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed JSON) for each non-blank line, with clear errors."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AnnotatorError(f"cannot read {path}: {exc.strerror}") from None
-    text = decode(data, str(path)).removeprefix("\ufeff")
-    if not text.strip():
-        raise AnnotatorError(f"{path} is empty: there is nothing to import")
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path} line {number}"
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AnnotatorError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-        except RecursionError:
-            raise AnnotatorError(f"{where}: JSON nested too deeply") from None
-        check_unicode(value, where)
-        yield number, value
+    """(line number, parsed JSON) for each non-blank line, with clear errors (streamed, strict JSON with
+    limits: see :mod:`.jsonio`)."""
+    from .jsonio import json_lines
+
+    return json_lines(path)
 
 
 def record_from_json(obj: Any, where: str, default_name: str, context: ImportContext) -> ImportRecord:
@@ -103,6 +88,7 @@ def record_from_json(obj: Any, where: str, default_name: str, context: ImportCon
     raw_spans = obj.get("spans") or []
     if not isinstance(raw_spans, list):
         raise AnnotatorError(f"{where}: \"spans\" must be a list")
+    context.check_span_count(len(raw_spans), where)  # before building any (memory stays bounded)
     seen_ids: set[str] = set()
     for i, raw in enumerate(raw_spans):
         spot = f"{where} span {i + 1}"

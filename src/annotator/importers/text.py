@@ -41,11 +41,10 @@ def decode(data: bytes, where: str) -> str:
 
 
 def read_file_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AnnotatorError(f"cannot read {path}: {exc.strerror}") from None
-    return normalize(decode(data, str(path)))
+    """A regular file's text (a FIFO or a device is refused before reading: see :mod:`.jsonio`)."""
+    from .jsonio import read_bytes
+
+    return normalize(decode(read_bytes(path), str(path)))
 
 
 def read(path: Path, context: ImportContext) -> Iterator[ImportRecord]:
