@@ -7,7 +7,7 @@ from textual.widget import Widget
 
 
 class DatabaseWait(Widget):
-    """``⏳ waiting for the database 2.3 s …`` under the header; hidden when nothing waits."""
+    """``⏳ waiting 2.3 s for the database …`` under the header; hidden when nothing waits."""
 
     DEFAULT_CSS = """
     DatabaseWait {
@@ -33,7 +33,6 @@ class DatabaseWait(Widget):
         if self.seconds is None:
             return Content("")
         return Content.assemble(
-            ("⏳ waiting for the database ", "bold"),
-            (f"{self.seconds:.1f} s", "bold"),
-            ": another session holds it; your changes are kept and land in order",
+            ("⏳ waiting ", "bold"), (f"{self.seconds:.1f} s", "bold"), (" for the database", "bold"),
+            " (another session is writing); nothing is lost",
         )
