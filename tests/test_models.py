@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from pydantic import ValidationError
 
 from annotator.errors import AnnotatorError
-from annotator.models import DEFAULT_SCHEMA_PATH, Document, LabelSchema, Span, document_id_for, json_schemas
+from annotator.models import DEFAULT_SCHEMA_PATH, NAME_PATTERN, Document, LabelSchema, Span, document_id_for, json_schemas
 from tests.conftest import REPO
 
 
@@ -61,6 +62,34 @@ def test_schema_refuses_duplicate_keys_and_names():
         LabelSchema.model_validate({"labels": [{"name": "A", "key": "y"}, {"name": "A", "key": "i"}]})
 
 
+#: Label names real schemas use (Label Studio, doccano, CoNLL corpora, brat configurations).
+REAL_LABEL_NAMES = ["_gt_0", "_gt_12", "Person name", "B-PER", "Organisation (other)", "Ort/Stadt", "日本の地名",
+                    "1st", "[PER]", "a,b", "Named Entity: person", "x" * 100, "ÉVÉNEMENT", "I-MISC", "cause-effect"]
+BAD_LABEL_NAMES = ["", " ", "  PER", "PER ", "A\x1b[2J", "A\tB", "A\nB", "A\u202eB", "csi\x9b31m", "\x07", "x" * 101,
+                   "A\u2028B", "A\x00"]
+
+
+@pytest.mark.parametrize("name", REAL_LABEL_NAMES)
+def test_label_and_relation_names_real_schemas_use_are_allowed(name):
+    schema = LabelSchema.model_validate({"labels": [{"name": name, "key": "y"}],
+                                         "relations": [{"name": name, "heads": [name]}]})
+    assert schema.label_names == [name] and schema.relations[0].name == name
+    assert re.fullmatch(NAME_PATTERN, name)  # the JSON Schemas' pattern says the same
+
+
+def test_the_json_schema_pattern_refuses_what_the_validator_refuses():
+    for name in BAD_LABEL_NAMES + ["A\u00a0", "\u200bA", "\ue000"]:
+        assert not re.fullmatch(NAME_PATTERN, name) or len(name) > 100, repr(name)
+
+
+@pytest.mark.parametrize("name", BAD_LABEL_NAMES)
+def test_label_and_relation_names_with_control_characters_or_outer_spaces_are_refused(name):
+    with pytest.raises(ValidationError, match=r"labels\.0\.name"):
+        LabelSchema.model_validate({"labels": [{"name": name, "key": "y"}]})
+    with pytest.raises(ValidationError, match=r"relations\.0\.name"):
+        LabelSchema.model_validate({"labels": [{"name": "A", "key": "y"}], "relations": [{"name": name}]})
+
+
 def test_schema_refuses_keys_the_screen_uses():
     with pytest.raises(ValidationError, match="used by the annotation screen"):
         LabelSchema.model_validate({"labels": [{"name": "PERSON", "key": "j"}]})
@@ -68,8 +97,8 @@ def test_schema_refuses_keys_the_screen_uses():
 
 def test_bad_schema_file_error_names_the_field(tmp_path):
     path = tmp_path / "schema.json"
-    path.write_text(json.dumps({"labels": [{"name": "OK", "key": "y"}, {"name": "1bad", "key": "i"}]}))
-    with pytest.raises(AnnotatorError, match=r"labels\.1\.name"):
+    path.write_text(json.dumps({"labels": [{"name": "OK", "key": "y"}, {"name": "bad\u001b[2J", "key": "i"}]}))
+    with pytest.raises(AnnotatorError, match=r"labels\.1\.name: .*control character"):
         LabelSchema.from_file(path)
     path.write_text("{not json")
     with pytest.raises(AnnotatorError, match="not valid JSON"):

@@ -53,6 +53,38 @@ def check_colour(colour: str, *, parse: bool = True) -> str:
     return colour
 
 
+#: Longest label or relation name.
+MAX_NAME_LENGTH = 100
+#: What the JSON Schemas say a label or relation name is (the validator below is the rule; this
+#: pattern, for other tools, states it: no control, format or separator characters but the space,
+#: and no space at either end).
+_NOT_IN_NAMES = (r"\u0000-\u001f\u007f-\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u1680\u180e\u2000-\u200f"
+                 r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\ud800-\udfff\ue000-\uf8ff")
+NAME_PATTERN = rf"^[^ {_NOT_IN_NAMES}](?:[^{_NOT_IN_NAMES}]*[^ {_NOT_IN_NAMES}])?$"
+
+
+def check_name(name: str, what: str = "label name") -> str:
+    """``name`` if it can name a label or relation type; a ValueError saying why otherwise.
+
+    Any non-empty name of printable characters is allowed (``_gt_0``, ``Person name``,
+    ``B-PER``, ``日本の地名``), up to :data:`MAX_NAME_LENGTH` characters: real schemas use
+    them. Refused: control characters (ESC, C1 controls, tabs, line breaks), bidi and other
+    format characters, separators other than the space (all would reach terminals and
+    other tools' files), and spaces at either end (invisible, and lost by column formats).
+    Exporters whose format cannot hold a name map it reversibly or refuse it (README, Export).
+    """
+    if not name.strip():
+        raise ValueError(f"a {what} must not be empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f"{what} {name[:20]!r}... is {len(name)} characters, over the limit of {MAX_NAME_LENGTH}")
+    if not name.isprintable():
+        bad = next(ch for ch in name if not ch.isprintable())
+        raise ValueError(f"{what} {name!r} holds a control character (U+{ord(bad):04X}): use printable characters")
+    if name != name.strip():
+        raise ValueError(f"{what} {name!r} starts or ends with a space: remove it")
+    return name
+
+
 #: Keys the annotation screen uses for itself; a schema may not take them.
 RESERVED_KEYS = frozenset("hjklwbgGvxmunpNdqrRaAzZ?/[](){}<>:,.;0123456789 ")
 
@@ -69,7 +101,7 @@ class Status(str, Enum):
 class Label(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, json_schema_extra={"pattern": NAME_PATTERN})
     key: str = Field(min_length=1, max_length=1, description="One key that tags with this label.")
     colour: str = Field(default="#5f87d7", description="A Textual colour: #rrggbb or a colour name.")
     description: str = ""
@@ -78,6 +110,11 @@ class Label(BaseModel):
     @classmethod
     def _colour_is_drawable(cls, colour: str, info: ValidationInfo) -> str:
         return check_colour(colour, parse=not (info.context or {}).get(TRUSTED_COLOURS))
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_printable(cls, name: str) -> str:
+        return check_name(name)
 
     @field_validator("key")
     @classmethod
@@ -90,10 +127,15 @@ class Label(BaseModel):
 class RelationType(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, json_schema_extra={"pattern": NAME_PATTERN})
     heads: list[str] = Field(default_factory=list, description="Labels allowed as head; empty allows any.")
     children: list[str] = Field(default_factory=list, description="Labels allowed as child; empty allows any.")
     description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_printable(cls, name: str) -> str:
+        return check_name(name, "relation name")
 
 
 class LabelSchema(BaseModel):
