@@ -174,7 +174,7 @@ def test_doccano_import_annotator_from_file_name_or_option_and_utf16_offsets(tmp
     [
         ({"text": "Sony", "label": [[0, 9, "ENTITY"]]}, ["carol.jsonl line 2 label 1", "out of range"]),
         ({"text": "Sony", "label": [[-1, 2, "ENTITY"]]}, ["line 2 label 1"]),
-        ({"text": "Sony", "label": ["positive"]}, ["text classification labels are not spans"]),
+        ({"text": "Sony", "label": [[0, 4]]}, ["line 2 label 1", "[start, end, label] or a category name"]),
         ({"text": "Sony", "label": [[0, 4, "PERSON"]]}, ["unknown label 'PERSON'"]),
         ({"text": "😀 Sony", "label": [[1, 4, "ENTITY"]]}, ["surrogate pair", "see --offsets"]),
         ({"text": "Sony", "entities": [{"id": 1, "start_offset": 0, "end_offset": 4, "label": "ENTITY"}],

@@ -43,11 +43,23 @@ def sniff(path: Path, head: bytes) -> bool:
     return not looks_like_doccano(obj) and not (isinstance(obj, dict) and "data" in obj and "text" not in obj)
 
 
+#: Keys that carry annotations in one of doccano's forms (see importers/doccano.py).
+DOCCANO_KEYS = ("label", "labels", "entities", "cats", "annotations")
+
+
 def looks_like_doccano(obj: Any) -> bool:
-    """doccano lines carry "label" as a list of [start, end, label], or "entities", and no "spans"."""
-    return isinstance(obj, dict) and "spans" not in obj and (
-        isinstance(obj.get("label"), list) or isinstance(obj.get("entities"), list)
-    )
+    """A record in one of doccano's shapes (no "spans"): "label", "labels", "entities" or "cats" as a list,
+    an "annotations" list of doccano annotations ({"label", "start_offset", ...}, not Label Studio's
+    {"result": ...}), "annotation_approver" (doccano 1.0-1.2), or the text under "data" (doccano 1.3-1.6)."""
+    if not isinstance(obj, dict) or "spans" in obj or isinstance(obj.get("data"), dict):
+        return False
+    if any(isinstance(obj.get(key), list) for key in ("label", "labels", "entities", "cats")):
+        return True
+    annotations = obj.get("annotations")
+    if isinstance(annotations, list) and annotations:
+        return all(isinstance(a, dict) and "result" not in a and any(k in a for k in ("label", "start_offset", "user"))
+                   for a in annotations)
+    return "annotation_approver" in obj or (isinstance(obj.get("data"), str) and "text" not in obj)
 
 
 def check_unicode(value: Any, where: str) -> None:
@@ -157,6 +169,6 @@ def read(path: Path, context: ImportContext) -> Iterator[ImportRecord]:
     if context.offsets not in (None, "codepoints"):
         raise AnnotatorError(f"--offsets {context.offsets}: jsonl offsets are code points (as Prodigy and spaCy count)")
     for number, obj in parse_lines(path):
-        if looks_like_doccano(obj) and (obj.get("label") or obj.get("entities")):
+        if looks_like_doccano(obj) and any(obj.get(key) for key in DOCCANO_KEYS):
             raise AnnotatorError(f"{path} line {number}: a doccano line (\"label\"/\"entities\"): pass --format doccano")
         yield record_from_json(obj, f"{path} line {number}", f"{path.stem}-{number}", context)
