@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
+from ..errors import AnnotatorError
 from ..models import Span
 from ..text.sentences import sentence_starts
 from ..text.tokens import Tokenized
@@ -47,6 +48,7 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     )
     relations = 0
     for record in records:
+        check_tag_labels(record)
         tokenized = Tokenized(record.document.text)
         placed = place_spans(record, tokenized, off_tokens)
         kept = resolve_overlaps(record, placed, options.overlap, overlaps, summary)
@@ -62,6 +64,17 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     if relations:
         summary.notes.append(f"{relations} relations not written (CoNLL holds spans only)")
     return summary
+
+
+def check_tag_labels(record: ExportRecord) -> None:
+    """Refuse (one line) a label a CoNLL column cannot hold: a space would split the tag into two columns,
+    and no mapping could be read back (CoNLL has no place to declare one)."""
+    for span in record.spans:
+        if any(ch.isspace() for ch in span.label):
+            raise AnnotatorError(
+                f"label {span.label!r} holds a space, which CoNLL's space-separated columns cannot hold "
+                f"(document {record.document.name}): leave it out with --labels, or export jsonl"
+            )
 
 
 def place_spans(record: ExportRecord, tokenized: Tokenized, problems: Problems) -> list[TokenSpan]:
