@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import cli
+from annotator.models import Document, Span
+from annotator.store import ImportRecord, Store
 from tests.support.cli_runner import run_cli, run_script
 from tests.support.reliability.project import db_dump
 
@@ -38,10 +40,15 @@ def hostile_db(tmp_path: Path) -> Path:
                 {"start": text.index("Sony"), "end": text.index("Sony") + 4, "label": "SOURCE", "annotator": "=evil"},
             ],
         })
-    src = tmp_path / "hostile.jsonl"
-    src.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    outcome = run_cli("--db", str(db), "import", str(src), "--annotator", "importer")
-    assert outcome.code == 0, outcome.stderr
+    # Annotator names with control characters are refused at import now (the --annotator rule), but a
+    # database may still hold them (written before that rule, or by a script): put them in directly.
+    with Store(db) as store:
+        records = []
+        for line in lines:
+            doc = Document.from_text(line["name"], line["text"])
+            spans = [Span(document_id=doc.id, **s) for s in line["spans"]]
+            records.append(ImportRecord(doc, spans))
+        store.import_records(records, actor="importer")
     return db
 
 
