@@ -29,6 +29,9 @@ VALID_SAMPLES: dict[str, dict[str, bytes]] = {
         '{"text": "Emoji \\ud83d\\udcc8 up", "entities": [{"id": 1, "start_offset": 0, "end_offset": 5, '
         '"label": "CLAIM"}, {"id": 2, "start_offset": 9, "end_offset": 11, "label": "SOURCE"}], '
         '"relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "ATTRIBUTED_TO"}]}\n'
+        '{"id": 3, "text": "Old \\ud83d\\udcc8 form", "annotations": [{"label": "CLAIM", "start_offset": 0, '
+        '"end_offset": 3, "user": 1}, {"label": "positive", "user": 2}], "meta": {}, "annotation_approver": null}\n'
+        '{"id": 4, "data": "Intent here", "cats": ["ask"], "entities": [[0, 6, "CLAIM"]], "Comments": ["c"]}\n'
     ).encode()},
     "label-studio": {"doc.json": json.dumps([{
         "id": 1, "data": {"text": "Sony said revenue rose 5%."},
@@ -53,7 +56,7 @@ JSON_KEYS = [
     "text", "meta", "name", "spans", "relations", "start", "end", "label", "id", "note", "annotator", "head",
     "child", "entities", "start_offset", "end_offset", "from_id", "to_id", "type", "data", "annotations",
     "result", "value", "labels", "completed_by", "was_cancelled", "email", "username", "_annotator_id",
-    "created", "updated", "tokens", "predictions",
+    "created", "updated", "tokens", "predictions", "cats", "Comments", "user", "annotation_approver",
 ]
 
 
@@ -159,7 +162,7 @@ def run_fuzz(examples: int = 200, seed: int | None = 0) -> Figures:
             @given(value=st.lists(json_value, min_size=1, max_size=3), as_list=st.booleans())
             def random_json(value: list, as_list: bool) -> None:
                 counter["n"] += 1
-                if fmt == "label-studio" or (as_list and fmt not in ("jsonl", "doccano")):
+                if fmt == "label-studio" or (as_list and fmt != "jsonl"):
                     body = json.dumps(value if as_list else value[0], ensure_ascii=as_list)
                 else:
                     body = "\n".join(json.dumps(v, ensure_ascii=bool(i % 2)) for i, v in enumerate(value))
