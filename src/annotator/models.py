@@ -96,6 +96,8 @@ class Status(str, Enum):
     in_progress = "in_progress"
     done = "done"
     skipped = "skipped"
+    #: the annotator rejected the document (a Prodigy ``reject`` answer, imported with --answers)
+    rejected = "rejected"
 
 
 class Label(BaseModel):

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class ImportRecord:
-    """One document to import, with any spans and relations that come with it."""
+    """One document to import, with any spans and relations that come with it, and the status
+    (``done``, ``skipped``, ``rejected``...) a file gives an annotator for it (a Prodigy answer)."""
 
     document: Document
     spans: list[Span] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ImportSummary:
     spans_added: int = 0
     spans_present: int = 0
     relations_added: int = 0
+    statuses_set: int = 0
 
     def line(self) -> str:
         return (
@@ -43,6 +46,7 @@ class ImportSummary:
             f"{self.spans_added} spans added"
             + (f" ({self.spans_present} already present)" if self.spans_present else "")
             + (f", {self.relations_added} relations added" if self.relations_added else "")
+            + (f", {self.statuses_set} statuses set" if self.statuses_set else "")
         )
 
 
@@ -96,13 +100,13 @@ class Documents:
         return self.db.scalar("SELECT id FROM documents ORDER BY seq LIMIT 1")
 
     def next_unfinished(self, annotator: str, after: str | None) -> str | None:
-        """The next document (wrapping round) that ``annotator`` has not marked done or skipped."""
+        """The next document (wrapping round) that ``annotator`` has not marked done, skipped or rejected."""
         seq = -1
         if after is not None:
             seq = self.db.scalar("SELECT seq FROM documents WHERE id = ?", [after]) or -1
         query = (
             "SELECT d.id FROM documents d LEFT JOIN statuses s ON s.document_id = d.id AND s.annotator = ? "
-            "WHERE (s.status IS NULL OR s.status NOT IN ('done', 'skipped')) AND d.seq {op} ? ORDER BY d.seq LIMIT 1"
+            "WHERE (s.status IS NULL OR s.status NOT IN ('done', 'skipped', 'rejected')) AND d.seq {op} ? ORDER BY d.seq LIMIT 1"
         )
         for op in (">", "<="):
             found = self.db.scalar(query.format(op=op), [annotator, seq])
@@ -213,8 +217,22 @@ class Documents:
                         new_relations.append(relation_row(rel))
                 batch.add("relations", new_relations)
                 summary.relations_added += len(new_relations)
+                for annotator, status in record.statuses.items():
+                    summary.statuses_set += self._import_status(act, doc.id, annotator, status)
             batch.flush()
         return summary
+
+    def _import_status(self, act: Any, document_id: str, annotator: str, status: str) -> int:
+        """Give ``annotator`` ``status`` for the document, in the import's action (undone with it); 1 if it changed."""
+        from ..models import Status
+
+        value = Status(status).value
+        after = {"document_id": document_id, "annotator": annotator, "status": value, "updated": act.time}
+        before = self.log.current("statuses", after)
+        if before and before["status"] == value:
+            return 0
+        act.write("statuses", before, after, f"mark {value}")
+        return 1
 
     def _existing_ids(self, table: str, ids: list[str]) -> set[str]:
         """Which of ``ids`` are already in ``table`` (queried in chunks, not one by one)."""

@@ -763,7 +763,7 @@ class AnnotateScreen(StoreCalls, Screen):
         if self.document is None:
             return
         target = self.store.next_unfinished_document(self.me, self.document.id)
-        if target is None or target == self.document.id and self.status in (Status.done, Status.skipped):
+        if target is None or target == self.document.id and self.status in (Status.done, Status.skipped, Status.rejected):
             self.notify("Every document is done", timeout=3)
             return
         if target == self.document.id:
