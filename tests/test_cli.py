@@ -63,7 +63,10 @@ def test_jsonl_with_spans_and_relations(tmp_path, db_path):
             {"start": 13, "end": 28, "label": "CLAIM", "annotator": "bob"},
             {"start": 34, "end": 38, "label": "FIGURE", "text": "2024"},
         ],
-        "relations": [{"head": 1, "child": 0, "label": "ATTRIBUTED_TO"}],
+        # Prodigy's form: head and child are token indices (each span's last token), head_span/child_span say which
+        "relations": [{"head": 5, "child": 0, "label": "ATTRIBUTED_TO",
+                       "head_span": {"start": 13, "end": 28, "token_start": 2, "token_end": 5, "label": "CLAIM"},
+                       "child_span": {"start": 0, "end": 7, "token_start": 0, "token_end": 0, "label": "SOURCE"}}],
     }
     path = tmp_path / "pre.jsonl"
     path.write_text(json.dumps(line, ensure_ascii=False) + "\n\n")

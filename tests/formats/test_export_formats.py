@@ -39,7 +39,11 @@ def test_jsonl_one_line_per_document_and_annotator(project, tmp_path):
         assert tokens[s["token_start"]]["start"] <= s["start"] and tokens[s["token_end"]]["end"] >= s["end"]
     (rel,) = alice["relations"]
     assert rel["label"] == "ATTRIBUTED_TO" and rel["head_span"]["label"] == "CLAIM" and rel["child_span"]["label"] == "SOURCE"
-    assert {s["id"] for s in alice["spans"]} >= {rel["head"], rel["child"]}
+    # Prodigy's form: head and child are the token_end of each span (see tests/formats/test_prodigy_forms.py)
+    by_offsets = {(s["start"], s["end"], s["label"]): s for s in alice["spans"]}
+    for end in ("head", "child"):
+        ref = rel[f"{end}_span"]
+        assert rel[end] == ref["token_end"] == by_offsets[ref["start"], ref["end"], ref["label"]]["token_end"]
     assert summary.records == 4 and summary.documents == 3 and summary.spans == 8 and summary.relations == 1
 
 

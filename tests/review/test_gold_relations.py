@@ -211,8 +211,9 @@ def test_export_gold_carries_the_accepted_relations(project, tmp_path):
     assert rel["label"] == LINK
     assert (rel["head_span"]["start"], rel["head_span"]["label"]) == (key(doc, *MONDAY)[0], "FIGURE")
     assert (rel["child_span"]["start"], rel["child_span"]["label"]) == (key(doc, *AP)[0], "SOURCE")
-    span_ids = {s["id"] for s in record["spans"]}
-    assert rel["head"] in span_ids and rel["child"] in span_ids
+    # head and child are token indices, as Prodigy writes them: the token_end of each span
+    ends = {(s["start"], s["label"]): s["token_end"] for s in record["spans"]}
+    assert rel["head"] == ends[rel["head_span"]["start"], "FIGURE"] and rel["child"] == ends[rel["child_span"]["start"], "SOURCE"]
 
 
 def test_merge_copies_gold_relations_and_twice_is_idempotent(tmp_path):

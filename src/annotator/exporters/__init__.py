@@ -73,7 +73,9 @@ class ExportRecord:
 
     ``annotator`` is ``""`` for a document nobody has annotated (exported once,
     with no spans, so that no document is lost), and ``"gold"`` for the
-    reviewed layer (each span's ``annotator`` is then its reviewer).
+    reviewed layer (each span's ``annotator`` is then its reviewer). ``status``
+    is that annotator's status for the document, if any (jsonl writes
+    ``skipped`` and ``rejected`` back as Prodigy's ``ignore`` and ``reject``).
     """
 
     document: Document
@@ -81,6 +83,7 @@ class ExportRecord:
     spans: list[Span]
     relations: list[Relation]
     relations_left_out: int = 0
+    status: Status | None = None
 
 
 @dataclass
@@ -117,9 +120,10 @@ def _gold_records(store: Store, document: Document, selection: Selection) -> Ite
 def _annotator_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
     spans = store.spans_for(document.id)
     statuses = store.statuses_for(document.id)
-    wanted_status = selection.status or Status.done
-    # Everyone with spans here, and those who marked it (done: "nothing to tag" is an answer too).
-    people = sorted({s.annotator for s in spans} | {a for a, st in statuses.items() if st == wanted_status})
+    # Everyone with spans here, and those who answered it: done ("nothing to tag" is an answer too),
+    # or skipped or rejected (Prodigy's ignore and reject, imported with --answers).
+    wanted = {selection.status} if selection.status else {Status.done, Status.skipped, Status.rejected}
+    people = sorted({s.annotator for s in spans} | {a for a, st in statuses.items() if st in wanted})
     if not people:
         if not selection.annotators and selection.status is None:
             yield ExportRecord(document, "", [], [])
@@ -134,7 +138,8 @@ def _annotator_records(store: Store, document: Document, selection: Selection) -
         ids = {s.id for s in mine}
         theirs = [r for r in relations if r.annotator == person]
         linked = [r for r in theirs if r.head in ids and r.child in ids]
-        yield ExportRecord(document, person, mine, linked, relations_left_out=len(theirs) - len(linked))
+        yield ExportRecord(document, person, mine, linked, relations_left_out=len(theirs) - len(linked),
+                           status=statuses.get(person))
 
 
 def _label_selected(span: Span, selection: Selection) -> bool:

@@ -1,11 +1,25 @@
-"""The native JSONL format: one document a line, optionally with spans and relations.
+"""The native JSONL format, which reads Prodigy's own files too: one document a line.
 
 A line is ``{"text": ..., "meta": {...}}`` and may carry ``"name"``,
 ``"spans"`` (``start``, ``end``, ``label``, optional ``text``, ``annotator``,
-``id``, ``note``) and ``"relations"`` (``head`` and ``child`` as span ids or
-as indices into ``spans``, and ``label``). It is a superset of Prodigy's span
-format, so Prodigy and our own exports read back in; other keys (``tokens``,
-``_input_hash``...) are ignored.
+``id``, ``note``) and ``"relations"``. Prodigy's keys are read as Prodigy writes
+them (``db-out`` of ner.manual, spans.manual, rel.manual):
+
+* a relation's ``head`` and ``child`` are *token* indices (the last token of each
+  span), with ``head_span``/``child_span`` objects (``start``, ``end``,
+  ``token_start``, ``token_end``, ``label``) that name the spans exactly: the span
+  is found by those offsets (and label), else by its ``token_end``, else through the
+  line's ``tokens``. ``head``/``child`` given as strings are span ids (our own older
+  form). A relation to something that is not one of the line's spans is invalid;
+* ``answer``: only examples answered ``accept`` are imported unless ``--answers``
+  (:attr:`ImportContext.answers`) says otherwise, the others are counted as skipped.
+  An imported ``reject`` or ``ignore`` is kept as the annotator's status for the
+  document (``rejected``, ``skipped``), and so is an ``accept`` without spans
+  (``done``: "nothing to tag here" is an answer), so that the export writes them back;
+* ``_annotator_id`` names the annotator (``""``: nobody, our export's unannotated documents);
+* a text of only whitespace is a document like any other; an empty text is skipped and counted.
+
+Other keys (``tokens``, ``_input_hash``, ``_view_id``...) are not stored.
 """
 
 from __future__ import annotations
@@ -78,16 +92,35 @@ def parse_lines(path: Path) -> Iterator[tuple[int, Any]]:
     return json_lines(path)
 
 
-def record_from_json(obj: Any, where: str, default_name: str, context: ImportContext) -> ImportRecord:
-    """One native record (a parsed JSON object) as an ImportRecord, fully checked."""
+#: Prodigy's answers, and the status each keeps for the annotator (accept: "done" when it has no spans).
+ANSWERS = ("accept", "reject", "ignore")
+ANSWER_STATUS = {"reject": "rejected", "ignore": "skipped"}
+
+
+def answer_of(obj: Any, where: str) -> str | None:
+    """The line's Prodigy ``answer`` (None when it has none: a task nobody answered, or our own older files)."""
+    if not isinstance(obj, dict) or obj.get("answer") is None:
+        return None
+    answer = obj["answer"]
+    if answer not in ANSWERS:
+        raise AnnotatorError(f"{where}: \"answer\" is {answer!r}: Prodigy answers are \"accept\", \"reject\" or \"ignore\"")
+    return answer
+
+
+def record_from_json(
+    obj: Any, where: str, default_name: str, context: ImportContext, answer: str | None = None
+) -> ImportRecord | None:
+    """One native or Prodigy record (a parsed JSON object) as an ImportRecord, fully checked;
+    None when the line holds nothing to import (an empty text, counted as skipped)."""
     if not isinstance(obj, dict):
         raise AnnotatorError(f"{where}: expected a JSON object with a \"text\" field")
     text = obj.get("text")
     if not isinstance(text, str):
         raise AnnotatorError(f"{where}: missing or non-string \"text\" field")
     text = normalize(text)
-    if not text.strip():
-        raise AnnotatorError(f"{where}: \"text\" is empty")
+    if not text:
+        context.skip("empty text (nothing to annotate)", where)
+        return None
     meta = obj.get("meta") or {}
     if not isinstance(meta, dict):
         raise AnnotatorError(f"{where}: \"meta\" must be an object")
@@ -136,39 +169,126 @@ def record_from_json(obj: Any, where: str, default_name: str, context: ImportCon
     raw_relations = obj.get("relations") or []
     if not isinstance(raw_relations, list):
         raise AnnotatorError(f"{where}: \"relations\" must be a list")
-    by_id = {s.id: s for s in spans}
+    ends = _SpanEnds(spans, raw_spans, obj.get("tokens"))
     for i, raw in enumerate(raw_relations):
         spot = f"{where} relation {i + 1}"
         if not isinstance(raw, dict) or not isinstance(raw.get("label"), str):
             raise AnnotatorError(f"{spot}: expected an object with head, child and label")
-        ends = []
-        for end_name in ("head", "child"):
-            ref = raw.get(end_name)
-            if isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref < len(spans):
-                ends.append(spans[ref].id)
-            elif isinstance(ref, str) and ref in by_id:
-                ends.append(ref)
-            else:
-                raise AnnotatorError(f"{spot}: {end_name} {ref!r} is not a span of this line")
-        head, child = by_id[ends[0]], by_id[ends[1]]
+        head, child = (ends.find(raw, end_name, spot) for end_name in ("head", "child"))
         if not context.schema.relation_allowed(raw["label"], head.label, child.label):
             raise AnnotatorError(
                 f"{spot}: relation {raw['label']!r} is not allowed from {head.label} to {child.label} by the schema"
             )
         relations.append(
             Relation(
-                document_id=doc.id, head=ends[0], child=ends[1], label=raw["label"],
+                document_id=doc.id, head=head.id, child=child.id, label=raw["label"],
                 annotator=raw.get("annotator") or head.annotator,
                 **({"id": str(raw["id"])} if raw.get("id") is not None else {}),
             )
         )
-    return ImportRecord(doc, spans, relations)
+    return ImportRecord(doc, spans, relations, statuses=_statuses(obj, answer, spans, context, where))
+
+
+def _statuses(obj: dict[str, Any], answer: str | None, spans: list[Span], context: ImportContext,
+              where: str) -> dict[str, str]:
+    """The status a Prodigy answer keeps for the line's annotator (see the module's docstring)."""
+    status = ANSWER_STATUS.get(answer or "") or ("done" if answer == "accept" and not spans else None)
+    if status is None:
+        return {}
+    annotator = obj.get("_annotator_id")
+    if annotator is None:
+        annotator = context.annotator
+    elif annotator == "":
+        return {}  # nobody's: our export's line for a document nobody annotated
+    if not isinstance(annotator, str) or not annotator.strip() or not annotator.isprintable():
+        raise AnnotatorError(f"{where}: \"_annotator_id\" {annotator!r} cannot name an annotator "
+                             "(a non-empty string without control characters): rename it in the file")
+    return {annotator: status}
+
+
+class _SpanEnds:
+    """Finds the span a relation's ``head`` or ``child`` names, as Prodigy or our older files write it."""
+
+    def __init__(self, spans: list[Span], raw_spans: list[Any], tokens: Any) -> None:
+        self.spans = spans
+        self.by_id = {s.id: s for s in spans}
+        self.token_ends = [raw.get("token_end") for raw in raw_spans]
+        self.tokens = tokens if isinstance(tokens, list) else None
+
+    def find(self, raw: dict[str, Any], end_name: str, spot: str) -> Span:
+        ref = raw.get(end_name)
+        if isinstance(ref, str):  # a span id: our own older form
+            if ref in self.by_id:
+                return self.by_id[ref]
+            raise AnnotatorError(f"{spot}: {end_name} {ref!r} is not the id of a span of this line")
+        if not isinstance(ref, int) or isinstance(ref, bool):
+            raise AnnotatorError(f"{spot}: {end_name} must be a token index (as Prodigy writes it) or a span id, "
+                                 f"not {ref!r}")
+        given = raw.get(f"{end_name}_span")
+        if given is not None:
+            return self._by_offsets(given, end_name, spot)
+        return self._by_token(ref, end_name, spot)
+
+    def _by_offsets(self, given: Any, end_name: str, spot: str) -> Span:
+        key = f"{end_name}_span"
+        if not isinstance(given, dict) or any(
+            isinstance(given.get(k), bool) or not isinstance(given.get(k), int) for k in ("start", "end")
+        ):
+            raise AnnotatorError(f"{spot}: {key} must be an object with integer start and end")
+        start, end, label = given["start"], given["end"], given.get("label")
+        found = [s for s in self.spans if s.start == start and s.end == end]
+        if label is not None:
+            found = [s for s in found if s.label == label]
+        if len(found) == 1:
+            return found[0]
+        what = f"{start}-{end}" + (f" {label}" if label is not None else "")
+        if not found:
+            raise AnnotatorError(f"{spot}: its {end_name} ({key} {what}) is not one of the line's spans: "
+                                 "a relation links two spans; add that span to \"spans\"")
+        raise AnnotatorError(f"{spot}: its {end_name} ({key} {what}) matches {len(found)} spans of the line "
+                             "(different labels): give the label in " + key)
+
+    def _by_token(self, index: int, end_name: str, spot: str) -> Span:
+        if any(t is not None for t in self.token_ends):
+            found = [s for s, t in zip(self.spans, self.token_ends) if t == index]
+            how = "span ends (token_end)"
+        elif self.tokens is not None:
+            token = self.tokens[index] if 0 <= index < len(self.tokens) else None
+            token_end = token.get("end") if isinstance(token, dict) else None
+            if not isinstance(token_end, int) or isinstance(token_end, bool):
+                raise AnnotatorError(f"{spot}: {end_name} {index} is not a token of the line's \"tokens\" "
+                                     f"({len(self.tokens)} tokens, each with start and end)")
+            found = [s for s in self.spans if s.end == token_end]
+            how = "span ends"
+        else:
+            raise AnnotatorError(f"{spot}: {end_name} {index} is a token index (as Prodigy writes it), but the "
+                                 f"line has no {end_name}_span, no token_end on its spans and no tokens to find "
+                                 "the span by: add them as Prodigy does")
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise AnnotatorError(f"{spot}: no span of the line ends at token {index} (its {end_name}): "
+                                 "a relation links two spans; add that span to \"spans\"")
+        raise AnnotatorError(f"{spot}: {len(found)} spans of the line end at token {index} (its {end_name}; "
+                             f"{how}): give {end_name}_span to say which")
 
 
 def read(path: Path, context: ImportContext) -> Iterator[ImportRecord]:
     if context.offsets not in (None, "codepoints"):
         raise AnnotatorError(f"--offsets {context.offsets}: jsonl offsets are code points (as Prodigy and spaCy count)")
+    wanted = getattr(context, "answers", None) or frozenset({"accept"})
     for number, obj in parse_lines(path):
+        where = f"{path} line {number}"
         if looks_like_doccano(obj) and any(obj.get(key) for key in DOCCANO_KEYS):
-            raise AnnotatorError(f"{path} line {number}: a doccano line (\"label\"/\"entities\"): pass --format doccano")
-        yield record_from_json(obj, f"{path} line {number}", f"{path.stem}-{number}", context)
+            raise AnnotatorError(f"{where}: a doccano line (\"label\"/\"entities\"): pass --format doccano")
+        try:
+            answer = answer_of(obj, where)
+            if answer is not None and answer not in wanted:
+                context.skip(f"answered {answer} (see --answers)", where)
+                continue
+            record = record_from_json(obj, where, f"{path.stem}-{number}", context, answer)
+        except AnnotatorError as error:
+            context.invalid(error)  # raised, or listed under --skip-invalid
+            continue
+        if record is not None:
+            yield record
