@@ -2,19 +2,26 @@
 
 ::
 
-    [{"data": {"text": ..., "name": ...}, "meta": {...},
-      "annotations": [{"completed_by": "alice", "was_cancelled": false, "ground_truth": false, "result": [
+    [{"id": 1, "data": {"text": ..., "name": ...}, "meta": {...},
+      "annotations": [{"id": 1, "completed_by": "alice", "was_cancelled": false, "ground_truth": false, "result": [
           {"id": "<span id>", "from_name": "label", "to_name": "text", "type": "labels",
            "value": {"start": 0, "end": 4, "text": "Sony", "labels": ["ENTITY"]}},
           {"from_id": "<head id>", "to_id": "<child id>", "type": "relation", "direction": "right",
-           "labels": ["ATTRIBUTED_TO"]}]}]}]
+           "labels": ["ATTRIBUTED_TO"]}]}],
+      "predictions": [{"id": 2, "model_version": "ner-v2", "result": [...]}]}]
 
-Offsets are UTF-16 code units by default: Label Studio's web client measures
-text in JavaScript strings, so a span after an emoji is one unit further per
-astral character (``--offsets codepoints`` to change). Span notes go where Label
-Studio keeps a region's notes, ``"meta": {"text": [note]}``. ``completed_by`` holds
-the annotator's name (Label Studio's own exports hold a user number; on import
-Label Studio gives unknown users' annotations to the importing user).
+Offsets are Unicode code points by default, as current Label Studio counts them
+(its editor converts the browser's UTF-16 lengths to code points:
+web/libs/editor/src/utils/selection-tools.js); ``--offsets utf16`` writes
+UTF-16 code units for Label Studio versions before late 2021. Tasks and
+annotations carry ``id`` numbers (1, 2, ... in the order written), which Label
+Studio's converter needs (``KeyError: 'id'`` without them). Span notes go where
+Label Studio keeps a region's notes, ``"meta": {"text": [note]}``.
+``completed_by`` holds the annotator's name (Label Studio's own exports hold a
+user number; on import Label Studio gives unknown users' annotations to the
+importing user). An annotator named ``prediction:<model_version>`` (or
+``prediction``), which is how predictions are imported, is written back as a
+prediction, never as a person's annotation.
 
 The list is streamed: ``[``, tasks separated by commas, ``]``. The labeling
 config that matches (``<Labels name="label" toName="text">`` ...) is written
@@ -24,8 +31,8 @@ beside the output as ``NAME.config.xml``, or to ``--config PATH``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from itertools import groupby
+from collections.abc import Iterable, Iterator
+from itertools import count, groupby
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
@@ -36,7 +43,7 @@ from . import ExportOptions, ExportRecord, ExportSummary, SpanOffsets, atomic_fi
 
 FORMAT = "label-studio"
 TARGET = "text"
-UNITS = (UTF16, CODEPOINTS)
+UNITS = (CODEPOINTS, UTF16)
 
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -47,9 +54,10 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     unit = options.offsets or UNITS[0]
     out.write("[")
     separator = "\n"
-    for _, group in groupby(records, key=lambda r: r.document.id):
+    ids = count(1)
+    for number, (_, group) in enumerate(groupby(records, key=lambda r: r.document.id), start=1):
         group = list(group)
-        out.write(separator + json.dumps(task(group, unit), ensure_ascii=False))
+        out.write(separator + json.dumps(task(group, unit, number, ids), ensure_ascii=False))
         separator = ",\n"
         for record in group:
             summary.count(record)
@@ -58,17 +66,47 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     return summary
 
 
-def task(records: list[ExportRecord], unit: str) -> dict[str, Any]:
-    """One task: a document and every selected annotator's annotation of it."""
+def task(records: list[ExportRecord], unit: str, number: int = 1, ids: Iterator[int] | None = None) -> dict[str, Any]:
+    """One task (``id`` ``number``): a document and every selected annotator's annotation of it.
+
+    ``ids`` numbers the annotations and predictions across the whole file.
+    """
+    ids = ids if ids is not None else count(1)
     doc = records[0].document
-    return {
-        "data": {"text": doc.text, "name": doc.name},
-        "meta": doc.meta,
-        "annotations": [annotation(record, unit) for record in records if record.annotator],
-    }
+    annotations, predictions = [], []
+    for record in records:
+        if not record.annotator:
+            continue
+        model = model_version(record.annotator)
+        if model is None:
+            annotations.append({"id": next(ids), **annotation(record, unit)})
+        else:
+            item: dict[str, Any] = {"id": next(ids)}
+            if model:
+                item["model_version"] = model
+            item["result"] = result(record, unit)
+            predictions.append(item)
+    return {"id": number, "data": {"text": doc.text, "name": doc.name}, "meta": doc.meta,
+            "annotations": annotations, "predictions": predictions}
+
+
+def model_version(annotator: str) -> str | None:
+    """The model version of a prediction's annotator (``prediction:<version>``; ``""`` for ``prediction``), else None."""
+    if annotator == "prediction":
+        return ""
+    if annotator.startswith("prediction:") and annotator != "prediction:":
+        return annotator.removeprefix("prediction:")
+    return None
 
 
 def annotation(record: ExportRecord, unit: str) -> dict[str, Any]:
+    return {
+        "completed_by": record.annotator, "was_cancelled": False, "ground_truth": record.annotator == "gold",
+        "result": result(record, unit),
+    }
+
+
+def result(record: ExportRecord, unit: str) -> list[dict[str, Any]]:
     offsets = SpanOffsets(record, unit)
     result: list[dict[str, Any]] = []
     for span in record.spans:
@@ -85,10 +123,7 @@ def annotation(record: ExportRecord, unit: str) -> dict[str, Any]:
         result.append(
             {"from_id": rel.head, "to_id": rel.child, "type": "relation", "direction": "right", "labels": [rel.label]}
         )
-    return {
-        "completed_by": record.annotator, "was_cancelled": False, "ground_truth": record.annotator == "gold",
-        "result": result,
-    }
+    return result
 
 
 def labeling_config(schema: LabelSchema) -> str:
