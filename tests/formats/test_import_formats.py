@@ -46,7 +46,7 @@ def test_brat_import_reads_spans_fragments_relations_notes(tmp_path, target):
     with Store(target) as store:
         (doc,) = [d for d in store.documents() if d.name == "b.txt"]
         spans = {(s.start, s.end, s.label, s.note) for s in store.spans_for(doc.id)}
-        assert spans == {(0, 25, "CLAIM", ""), (27, 34, "SOURCE", "the wire"), (23, 34, "CLAIM", "")}
+        assert spans == {(0, 25, "CLAIM", "attribute Negated"), (27, 34, "SOURCE", "the wire"), (23, 34, "CLAIM", "")}
         (rel,) = store.relations_for(doc.id)
         assert rel.label == "ATTRIBUTED_TO" and rel.annotator == "ann"
 

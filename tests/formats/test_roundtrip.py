@@ -124,7 +124,8 @@ def test_label_studio_round_trip_is_byte_identical(records, offsets):
 
 
 @ROUND_TRIP
-@given(documents(), st.sampled_from(["codepoints", "utf16"]))
+@given(documents(notes=NOTES + ["two\nlines", "attribute Checked", "x\nattribute Confidence=High", "cr\r"]),
+       st.sampled_from(["codepoints", "utf16"]))
 def test_brat_round_trip_gives_the_same_files(records, offsets):
     with tempfile.TemporaryDirectory() as tmp:
         first, second = Path(tmp) / "one", Path(tmp) / "two"

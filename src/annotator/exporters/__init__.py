@@ -28,6 +28,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -370,14 +371,77 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         path.mkdir(exist_ok=True)
+        _check_targets(tmp, path)
+        _move_into(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_targets(tmp: Path, path: Path) -> None:
+    """Refuse, before anything moves, when what is in ``path`` would send a file elsewhere.
+
+    A symbolic link inside ``--out`` (``OUT/alice -> /elsewhere``) would make the
+    export write outside ``--out``; a link, a device or a FIFO where a file goes
+    would be replaced. ``path`` itself may be a link: the user named it.
+    """
+    for source in sorted(tmp.rglob("*")):
+        target = path / source.relative_to(tmp)
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(mode):
+            raise AnnotatorError(
+                f"cannot write {target}: it is a symbolic link, and an export never writes through one "
+                "(it could lead outside --out): remove it or choose another --out"
+            )
+        wanted = stat.S_ISDIR if source.is_dir() else stat.S_ISREG
+        if not wanted(mode):
+            what = "a folder" if source.is_dir() else "a regular file"
+            raise AnnotatorError(f"cannot write {target}: it is not {what}: remove it or choose another --out")
+
+
+def _move_into(tmp: Path, path: Path) -> None:
+    """Move the files of ``tmp`` into ``path``, never following a symbolic link below ``path``.
+
+    Folders are opened relative to their parent's descriptor with O_NOFOLLOW, so a
+    link made after the check is refused too (where the system has these calls).
+    """
+    if not (os.rename in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY")):
         for source in sorted(tmp.rglob("*")):
             target = path / source.relative_to(tmp)
             if source.is_dir():
                 target.mkdir(exist_ok=True)
             else:
                 os.replace(source, target)
+        return
+
+    def move(source_dir: Path, dir_fd: int, shown: Path) -> None:
+        for entry in sorted(os.scandir(source_dir), key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    os.mkdir(entry.name, dir_fd=dir_fd)
+                except FileExistsError:
+                    pass
+                try:
+                    sub = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+                except OSError:
+                    raise AnnotatorError(
+                        f"cannot write into {shown / entry.name}: it is not a folder (a symbolic link?): remove it "
+                        "or choose another --out"
+                    ) from None
+                try:
+                    move(Path(entry.path), sub, shown / entry.name)
+                finally:
+                    os.close(sub)
+            else:
+                os.replace(entry.path, entry.name, dst_dir_fd=dir_fd)
+
+    root = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        move(tmp, root, path)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        os.close(root)
 
 
 @contextmanager

@@ -2,10 +2,10 @@
 
 Layout::
 
-    OUT/annotation.conf        entity and relation types from the schema, overlaps allowed
-    OUT/visual.conf            the labels' colours
+    OUT/annotation.conf        entity, relation and attribute types, overlaps allowed, renamed types
+    OUT/visual.conf            the labels' display names and colours
     OUT/<annotator>/NAME.txt   the document text, unchanged (UTF-8)
-    OUT/<annotator>/NAME.ann   T (spans), R (relations, Arg1 = head, Arg2 = child), # (notes)
+    OUT/<annotator>/NAME.ann   T (spans), R (relations, Arg1 = head, Arg2 = child), # (notes), A (attributes)
 
 Documents nobody annotated go in ``OUT/unannotated/``, the gold layer in
 ``OUT/gold/``. brat has no annotator field, so the folder carries it: import
@@ -24,16 +24,32 @@ brat writes one: fragments split at the line breaks, texts joined by a space::
 
 The importer joins fragments separated only by whitespace back into one span.
 Line breaks at a span's very edge stay inside its fragment and show as a space
-in the text field. A note's line breaks become spaces (the summary counts them).
+in the text field.
+
+Notes: a brat note is one line, so each line of a span's note is its own ``#``
+line (``AnnotatorNotes``; import joins them again with line breaks). A note line
+``attribute NAME`` or ``attribute NAME=VALUE`` (NAME and VALUE of
+``A-Z a-z 0-9 _ -``, which is how the brat import keeps brat's attributes) is
+written as an ``A`` line instead, and the attribute is declared in
+annotation.conf. A carriage return inside a note becomes a space (counted).
+
+Type names: brat's hold only ``A-Z a-z 0-9 _ -`` (brat's
+``normalize_to_storage_form``). A label or relation type with anything else
+(``New York``, ``Société``, ``a/b``) is written with each such character
+replaced by ``_`` (``New_York``), with ``-2``, ``-3``... added when that name is
+taken; see :func:`type_names`. The renaming is written into annotation.conf as
+comments (``# annotator-name New_York "New York"``), visual.conf shows the
+original name, and the brat import turns the names back.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..models import LabelSchema, Span
+from ..models import LabelSchema
 from ..text.offsets import CODEPOINTS, UTF16
 from . import ExportOptions, ExportRecord, ExportSummary, SafeNames, SpanOffsets, sorted_relations
 
@@ -43,17 +59,52 @@ UNITS = (CODEPOINTS, UTF16)
 
 CONF_FILES = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
 LINE_BREAKS = re.compile(r"[\r\n]+")
+#: A type name brat can store (``^[a-zA-Z0-9_-]*$`` in brat's projectconfig.py), and one character it cannot.
+STORABLE = re.compile(r"[A-Za-z0-9_-]+")
+NOT_STORABLE = re.compile(r"[^A-Za-z0-9_-]")
+#: A note line that is a brat attribute: ``attribute Negation`` or ``attribute Confidence=High``.
+ATTRIBUTE = re.compile(r"attribute ([A-Za-z0-9_-]+)(?:=([A-Za-z0-9_-]+))?")
+
+
+def type_names(names: Iterable[str]) -> dict[str, str]:
+    """Each name -> the name brat stores for it; distinct names stay distinct.
+
+    A name brat can store is kept. Any other has each character outside
+    ``A-Z a-z 0-9 _ -`` replaced by ``_`` (as brat's own
+    ``normalize_to_storage_form`` does), and ``-2``, ``-3``... added when that is
+    already a name: ``["New York", "New_York"]`` -> ``New_York-2`` and ``New_York``.
+    The result depends only on the names and their order, so the importer
+    rebuilds it from the same schema.
+    """
+    names = list(dict.fromkeys(names))
+    mapping = {name: name for name in names if STORABLE.fullmatch(name)}
+    taken = set(mapping)
+    for name in names:
+        if name in mapping:
+            continue
+        base = NOT_STORABLE.sub("_", name) or "_"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        mapping[name] = candidate
+        taken.add(candidate)
+    return mapping
+
+
+def schema_type_names(schema: LabelSchema) -> dict[str, str]:
+    """:func:`type_names` of a schema's labels, then its relation types."""
+    return type_names([*schema.label_names, *(rel.name for rel in schema.relations)])
 
 
 def write(records: Iterable[ExportRecord], folder: Path, options: ExportOptions) -> ExportSummary:
     summary = ExportSummary(FORMAT)
-    (folder / "annotation.conf").write_text(annotation_conf(options.schema), encoding="utf-8")
-    (folder / "visual.conf").write_text(visual_conf(options.schema), encoding="utf-8")
+    names = schema_type_names(options.schema)
     folder_names = SafeNames(reserved=CONF_FILES)
     file_names = SafeNames()
     subfolders: dict[str, Path] = {}
     last_document, base = None, ""
     notes_changed = 0
+    attributes: dict[str, set[str]] = {}
     unit = options.offsets or UNITS[0]
     for record in records:
         doc = record.document
@@ -65,14 +116,17 @@ def write(records: Iterable[ExportRecord], folder: Path, options: ExportOptions)
             subfolders[record.annotator] = folder / name
             subfolders[record.annotator].mkdir()
         target = subfolders[record.annotator]
-        ann, changed = ann_text(record, unit)
+        ann, changed = ann_text(record, unit, names, attributes)
         (target / f"{base}.txt").write_bytes(doc.text.encode("utf-8"))
         (target / f"{base}.ann").write_bytes(ann.encode("utf-8"))
         notes_changed += changed
         summary.count(record)
         summary.files += 2
+    # The configuration last: it declares the attributes the notes held.
+    (folder / "annotation.conf").write_text(annotation_conf(options.schema, attributes), encoding="utf-8")
+    (folder / "visual.conf").write_text(visual_conf(options.schema), encoding="utf-8")
     if notes_changed:
-        summary.notes.append(f"{notes_changed} notes had line breaks replaced by spaces (brat notes are one line)")
+        summary.notes.append(f"{notes_changed} notes had carriage returns replaced by spaces (brat notes are lines)")
     return summary
 
 
@@ -94,8 +148,17 @@ def text_field(text: str, pieces: list[tuple[int, int]]) -> str:
     return LINE_BREAKS.sub(lambda m: " " * len(m.group()), " ".join(text[s:e] for s, e in pieces))
 
 
-def ann_text(record: ExportRecord, unit: str) -> tuple[str, int]:
-    """The .ann file of a record, and how many notes had line breaks flattened."""
+def ann_text(
+    record: ExportRecord, unit: str, names: dict[str, str] | None = None, attributes: dict[str, set[str]] | None = None,
+) -> tuple[str, int]:
+    """The .ann file of a record, and how many notes had carriage returns replaced.
+
+    ``names`` maps labels and relation types to brat type names (see
+    :func:`type_names`; unmapped names are written as they are); ``attributes``
+    collects the attribute names written (with their values) for annotation.conf.
+    """
+    names = names or {}
+    attributes = attributes if attributes is not None else {}
     text = record.document.text
     offsets = SpanOffsets(record, unit)
     lines: list[str] = []
@@ -104,29 +167,52 @@ def ann_text(record: ExportRecord, unit: str) -> tuple[str, int]:
         pieces = fragments(text, span.start, span.end)
         written = ";".join("%d %d" % offsets.fragment(span, s, e) for s, e in pieces)
         ids[span.id] = f"T{number}"
-        lines.append(f"T{number}\t{span.label} {written}\t{text_field(text, pieces)}")
+        lines.append(f"T{number}\t{names.get(span.label, span.label)} {written}\t{text_field(text, pieces)}")
     for number, rel in enumerate(sorted_relations(record), start=1):
-        lines.append(f"R{number}\t{rel.label} Arg1:{ids[rel.head]} Arg2:{ids[rel.child]}")
+        lines.append(f"R{number}\t{names.get(rel.label, rel.label)} Arg1:{ids[rel.head]} Arg2:{ids[rel.child]}")
     changed = 0
-    noted: list[Span] = [span for span in record.spans if span.note]
-    for number, span in enumerate(noted, start=1):
-        note = LINE_BREAKS.sub(" ", span.note)
-        changed += note != span.note
-        lines.append(f"#{number}\tAnnotatorNotes {ids[span.id]}\t{note}")
+    notes: list[str] = []
+    attribute_lines: list[str] = []
+    for span in record.spans:
+        if not span.note:
+            continue
+        changed += "\r" in span.note
+        for line in span.note.replace("\r", " ").split("\n"):
+            match = ATTRIBUTE.fullmatch(line)
+            if match:
+                name, value = match[1], match[2]
+                values = attributes.setdefault(name, set())
+                if value:
+                    values.add(value)
+                attribute_lines.append(f"{name} {ids[span.id]}{' ' + value if value else ''}")
+            else:
+                notes.append(f"AnnotatorNotes {ids[span.id]}\t{line}")
+    lines += [f"#{number}\t{note}" for number, note in enumerate(notes, start=1)]
+    lines += [f"A{number}\t{attribute}" for number, attribute in enumerate(attribute_lines, start=1)]
     return "".join(line + "\n" for line in lines), changed
 
 
-def annotation_conf(schema: LabelSchema) -> str:
-    """brat's type declarations: every label, every relation type, and any overlap allowed."""
-    lines = ["# Generated by annotator from the project's label schema.", "[entities]"]
-    lines += [label.name for label in schema.labels]
+def annotation_conf(schema: LabelSchema, attributes: dict[str, set[str]] | None = None) -> str:
+    """brat's type declarations: every label, every relation type, any overlap allowed, the attributes
+    written, and (as comments) the names changed to fit brat."""
+    names = schema_type_names(schema)
+    lines = ["# Generated by annotator from the project's label schema."]
+    renamed = [(stored, name) for name, stored in names.items() if stored != name]
+    if renamed:
+        lines.append("# brat type names hold only A-Z a-z 0-9 _ -; annotator's import turns these back:")
+        lines += [f"# annotator-name {stored} {json.dumps(name, ensure_ascii=False)}" for stored, name in renamed]
+    lines.append("[entities]")
+    lines += [names[label.name] for label in schema.labels]
     lines += ["", "[relations]"]
     for rel in schema.relations:
-        heads = "|".join(rel.heads) or "<ENTITY>"
-        children = "|".join(rel.children) or "<ENTITY>"
-        lines.append(f"{rel.name}\tArg1:{heads}, Arg2:{children}")
+        heads = "|".join(names[h] for h in rel.heads) or "<ENTITY>"
+        children = "|".join(names[c] for c in rel.children) or "<ENTITY>"
+        lines.append(f"{names[rel.name]}\tArg1:{heads}, Arg2:{children}")
     lines.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
-    lines += ["", "[events]", "", "[attributes]", ""]
+    lines += ["", "[events]", "", "[attributes]"]
+    for name, values in sorted((attributes or {}).items()):
+        lines.append(f"{name}\tArg:<ENTITY>" + (f", Value:{'|'.join(sorted(values))}" if values else ""))
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -139,10 +225,14 @@ def visual_conf(schema: LabelSchema) -> str:
 
     Schema colours are validated at load (no newline can start a section here);
     this keeps only the forms brat parses: #rgb, #rrggbb and CSS colour names.
+    The display name is the label's own name (``|`` shown as ``/``: it separates names there).
     """
+    names = schema_type_names(schema)
+    shown = {name: name.replace("|", "/") for name in names}
     lines = ["# Generated by annotator from the project's label schema.", "[labels]"]
-    lines += [f"{label.name} | {label.name}" for label in schema.labels]
-    lines += [f"{rel.name} | {rel.name}" for rel in schema.relations]
+    lines += [f"{names[label.name]} | {shown[label.name]}" for label in schema.labels]
+    lines += [f"{names[rel.name]} | {shown[rel.name]}" for rel in schema.relations]
     lines += ["", "[drawing]"]
-    lines += [f"{label.name}\tbgColor:{label.colour}" for label in schema.labels if BRAT_COLOUR.fullmatch(label.colour)]
+    lines += [f"{names[label.name]}\tbgColor:{label.colour}" for label in schema.labels
+              if BRAT_COLOUR.fullmatch(label.colour)]
     return "\n".join(lines) + "\n"
