@@ -130,9 +130,9 @@ def test_import_guesses_formats_and_takes_offsets(project, tmp_path):
     result = run(tmp_path / "fresh2.db", "import", str(dd / "alice.jsonl"), str(dd / "bob.jsonl"))
     assert result.exit_code == 0, result.output
     assert "8 spans added" in result.stdout
-    # the same file read as code points: the emoji document's offsets no longer match its text
-    result = run(tmp_path / "fresh3.db", "import", str(ls), "--offsets", "codepoints")
-    assert_refused(result, "value.text", "check --offsets")
+    # the same file read as UTF-16: the emoji document's offsets no longer match its text, code points would
+    result = run(tmp_path / "fresh3.db", "import", str(ls), "--offsets", "utf16")
+    assert_refused(result, "value.text", "import with --offsets codepoints")
 
 
 def test_binary_and_folder_formats_refused_on_stdout_say_nothing_was_written(project):

@@ -130,20 +130,20 @@ def test_gold_exports_the_reviewed_layer(project, tmp_path):
     assert [(s["text"], s["label"], s["annotator"]) for s in row["spans"]] == [("Sony", "ENTITY", "rev")]
 
 
-# -- label studio and doccano: UTF-16 ---------------------------------------------------------------
+# -- label studio: code points (UTF-16 on request); doccano: UTF-16 ---------------------------------
 
 
-def test_label_studio_offsets_are_utf16_after_an_emoji(project, tmp_path):
+def test_label_studio_offsets_are_code_points_after_an_emoji_with_ids(project, tmp_path):
     out = tmp_path / "tasks.json"
     summary = export_to(project.store, "label-studio", out)
     tasks = json.loads(out.read_text(encoding="utf-8"))
-    assert len(tasks) == 3 and tasks[2]["annotations"] == []
+    assert len(tasks) == 3 and tasks[2]["annotations"] == [] and tasks[2]["predictions"] == []
+    assert [t["id"] for t in tasks] == [1, 2, 3]
+    assert [a["id"] for t in tasks for a in t["annotations"]] == [1, 2, 3]
     emoji = tasks[1]
     region = next(r for r in emoji["annotations"][0]["result"] if r["value"]["text"] == "ACME")
-    units = EMOJI.encode("utf-16-le")
     start, end = region["value"]["start"], region["value"]["end"]
-    assert units[2 * start : 2 * end].decode("utf-16-le") == "ACME"
-    assert start == EMOJI.index("ACME") + 3  # three astral characters (woman, skin tone, laptop) before it
+    assert EMOJI[start:end] == "ACME" and start == EMOJI.index("ACME")  # code points, as Label Studio counts
     news = tasks[0]
     assert [a["completed_by"] for a in news["annotations"]] == ["alice", "bob"]
     rel = [r for r in news["annotations"][0]["result"] if r["type"] == "relation"]
@@ -156,12 +156,15 @@ def test_label_studio_offsets_are_utf16_after_an_emoji(project, tmp_path):
     assert "labeling config in" in summary.line("x")
 
 
-def test_label_studio_codepoint_offsets_and_config_path(project, tmp_path):
+def test_label_studio_utf16_offsets_on_request_and_config_path(project, tmp_path):
     out = tmp_path / "tasks.json"
-    export_to(project.store, "label-studio", out, offsets="codepoints", config=tmp_path / "cfg.xml")
+    export_to(project.store, "label-studio", out, offsets="utf16", config=tmp_path / "cfg.xml")
     emoji = json.loads(out.read_text(encoding="utf-8"))[1]
     region = next(r for r in emoji["annotations"][0]["result"] if r["value"]["text"] == "ACME")
-    assert region["value"]["start"] == EMOJI.index("ACME")
+    units = EMOJI.encode("utf-16-le")
+    start, end = region["value"]["start"], region["value"]["end"]
+    assert units[2 * start : 2 * end].decode("utf-16-le") == "ACME"
+    assert start == EMOJI.index("ACME") + 3  # three astral characters (woman, skin tone, laptop) before it
     assert (tmp_path / "cfg.xml").exists()
 
 

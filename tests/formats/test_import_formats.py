@@ -106,30 +106,31 @@ def region(start, end, text, labels=("ENTITY",), rid="r1"):
 
 def test_label_studio_import_reads_their_own_export_shape(tmp_path, target):
     task = {"id": 7, "data": {"text": "😀 Sony said"}, "annotations": [
-        {"completed_by": 10, "result": [region(3, 7, "Sony"), region(8, 12, "said", ["CLAIM"], "r2"),
+        {"completed_by": 10, "result": [region(2, 6, "Sony"), region(7, 11, "said", ["CLAIM"], "r2"),
                                         {"type": "choices", "value": {"choices": ["x"]}}]},
-        {"completed_by": {"email": "eve@example.org"}, "was_cancelled": True, "result": [region(3, 7, "Sony")]},
-    ], "predictions": [{"result": [region(3, 7, "Sony")]}]}
+        {"completed_by": {"email": "eve@example.org"}, "was_cancelled": True, "result": [region(2, 6, "Sony")]},
+    ], "predictions": [{"result": [region(2, 6, "Sony")]}]}
     path = ls_file(tmp_path, [task])
     result = run(target, "import", str(path))
     assert result.exit_code == 0, result.output
+    assert "skipped: 1 Label Studio cancelled annotation" in result.stdout
     with Store(target) as store:
         (doc,) = [d for d in store.documents() if d.name == "tasks-7"]
         assert {(s.annotator, doc.text[s.start : s.end], s.label) for s in store.spans_for(doc.id)} == {
-            ("user10", "Sony", "ENTITY"), ("user10", "said", "CLAIM")
+            ("user10", "Sony", "ENTITY"), ("user10", "said", "CLAIM"), ("prediction", "Sony", "ENTITY")
         }
 
 
 @pytest.mark.parametrize(
     "task, fragments",
     [
-        ({"annotations": []}, ["task 2", "\"data\" object"]),
+        ({"annotations": []}, ["task 2", "missing or non-string \"text\""]),  # a flat task, as Label Studio reads it
         ({"data": {"content": "x"}}, ["task 2", "data.text"]),
         ({"data": {"text": "Sony"}, "annotations": [{"result": [{"type": "labels", "id": "r1"}]}]},
          ["task 2 annotation 1 result 1 (id r1)", "missing \"value\""]),
         ({"data": {"text": "Sony"}, "annotations": [{"result": [region(0, 4, "Sony", [])]}]}, ["value.labels"]),
         ({"data": {"text": "Sony"}, "annotations": [{"result": [region(0, 4, "Sonx")]}]}, ["value.text 'Sonx'"]),
-        ({"data": {"text": "😀 Sony"}, "annotations": [{"result": [region(1, 6, "x")]}]}, ["surrogate pair"]),
+        ({"data": {"text": "😀 Sony"}, "annotations": [{"result": [region(1, 6, "x")]}]}, ["value.text 'x'"]),
         ({"data": {"text": "Sony"}, "annotations": [{"result": [region(0, 9, "Sony")]}]}, ["out of range"]),
         ({"data": {"text": "Sony"}, "annotations": [{"result": [
             region(0, 4, "Sony"), {"type": "relation", "from_id": "r1", "to_id": "zz", "labels": ["ATTRIBUTED_TO"]}]}]},
@@ -146,7 +147,7 @@ def test_bad_label_studio_files_leave_the_database_unchanged(tmp_path, target, t
 def test_label_studio_invalid_json_names_the_line(tmp_path, target):
     path = tmp_path / "tasks.json"
     path.write_text('[{"data": {"text": "x"}},\n{"data": }]')
-    assert_refused(run(target, "import", "--format", "label-studio", str(path)), "tasks.json line 2", "invalid JSON")
+    assert_refused(run(target, "import", "--format", "label-studio", str(path)), "tasks.json", "invalid JSON", "line 2")
 
 
 def doccano_file(tmp_path: Path, line: dict, name: str = "carol.jsonl") -> Path:
