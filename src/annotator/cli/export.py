@@ -53,8 +53,7 @@ def _statuses() -> list[str]:
               help="Only documents the annotator marked with this status (e.g. done).")
 @click.option("--gold", is_flag=True, help="Export the reviewed (gold) layer instead of the annotators' spans.")
 @click.option("--offsets", type=LazyChoice(_units), default=None,
-              help="Offset unit for label-studio, doccano, brat, csv [default: utf16 for label-studio and doccano, "
-                   "else codepoints].")
+              help="Offset unit for label-studio, doccano, brat, csv [default: utf16 for doccano, else codepoints].")
 @click.option("--spans-key", default=None, metavar="KEY", help="spacy: the doc.spans key [default: sc].")
 @click.option("--ents", default=None, metavar="L1,L2", help="spacy: also fill doc.ents from these labels.")
 @click.option("--lang", default=None, metavar="CODE", help="spacy: language of the blank tokenizer [default: en].")
