@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from operator import attrgetter
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -198,7 +199,7 @@ class AnnotateScreen(StoreCalls, Screen):
             stored = (document_id, offset)
         with bulk_load():  # tens of thousands of spans: no collector passes over them (see bulk_load)
             self._load_annotations()
-            self.view.load(document.text, [self._highlight(s) for s in self.spans.values()], cursor=offset)
+            self.view.load(document.text, self.spans.values(), cursor=offset, look=self._look)
             self.panel.span_list.set_spans(self.spans.values(), self._describe)
         self.status = self.store.status(document_id, self.me)
         self._show_labels()
@@ -212,12 +213,13 @@ class AnnotateScreen(StoreCalls, Screen):
     def _load_annotations(self) -> None:
         assert self.document is not None
         who = None if self.show_all else self.me
-        self.spans = {s.id: s for s in self.store.spans_for(self.document.id, annotator=who)}
+        spans = self.store.spans_for(self.document.id, annotator=who)
+        self.spans = dict(zip(map(attrgetter("id"), spans), spans))  # in C: there may be 50,000
         self.relations = {r.id: r for r in self.store.relations_for(self.document.id, annotator=who)}
         self.relations_by_span = {}
         for relation in self.relations.values():
             self._index_relation(relation)
-        self.counts = Counter(s.label for s in self.spans.values())
+        self.counts = Counter(map(attrgetter("label"), spans))
 
     def _index_relation(self, relation: Relation) -> None:
         for span_id in (relation.head, relation.child):
@@ -260,8 +262,9 @@ class AnnotateScreen(StoreCalls, Screen):
 
     # -- spans in the view and the panel ---------------------------------------------------
 
-    def _highlight(self, span: Span) -> Highlight:
-        """How the view shows a span: my spans on top, others' dimmed (one shared style per label)."""
+    def _look(self, span: Span) -> tuple[Style, int]:
+        """How the view shows a span, as (style, priority): my spans on top, others' dimmed (one
+        shared style per label). The view asks only for the spans of the text it shows."""
         mine = span.annotator == self.me
         look = self._highlight_looks.get((span.label, mine))
         if look is None:
@@ -269,7 +272,10 @@ class AnnotateScreen(StoreCalls, Screen):
             if style is None:
                 style = Style(underline=True)
             look = self._highlight_looks[span.label, mine] = (style, 1) if mine else (style + Style(dim=True), 0)
-        return Highlight(span.id, span.start, span.end, *look)
+        return look
+
+    def _highlight(self, span: Span) -> Highlight:
+        return Highlight(span.id, span.start, span.end, *self._look(span))
 
     def _describe(self, span_id: str) -> SpanRow:
         """The span list's row for a span, built only when the list shows it."""

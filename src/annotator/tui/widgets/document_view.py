@@ -11,8 +11,10 @@ Design (see /work/shared/notes/textual.md for the measurements behind it):
 * ``render_line`` builds one row at a time and keeps the ``Strip`` in an LRU cache
   keyed by everything that changes the row: row, width, highlight version, and the
   cursor and selection clipped to that row. A cursor move therefore repaints two rows.
-* Highlights are indexed in fixed-size blocks of offsets, so finding the highlights of a
-  row or under the cursor costs the highlights near it, not the number of highlights.
+* Highlights come from a :class:`~.highlight_index.HighlightIndex`: given a document's spans
+  and a *look* (style and priority of a span), it builds highlights only for the stretches of
+  text that are shown or asked about, so opening a document with 50,000 spans costs one pass
+  over them, and finding the highlights of a row costs the spans near it.
 
 Public interface (kept stable for the review screen): :class:`Highlight`,
 :meth:`DocumentView.load`, :meth:`~DocumentView.set_highlights`,
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any
 
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
@@ -46,27 +48,10 @@ from ..bindings import VIEW, bindings
 from ..compat import NARROW_TO_WIDE as _NARROW_TO_WIDE
 from ..compat import is_single_cell_widths as _is_single_cell_widths
 from ..compat import set_virtual_size_in_place
-
-#: Highlights are indexed in blocks of this many code points.
-BLOCK = 512
+from .highlight_index import Highlight, HighlightIndex, Look
 
 #: Tabs are shown as this many columns at most (to the next multiple of it).
 TAB_SIZE = 4
-
-
-class Highlight(NamedTuple):
-    """A styled stretch of the document. The shortest highlight over a character is drawn on top;
-    equal lengths are ordered by ``priority`` (higher on top).
-
-    A named tuple, not a dataclass: a document may show 50,000 of them, and a tuple is built in
-    half the time (the view is given every highlight of a document when it opens).
-    """
-
-    id: str
-    start: int
-    end: int
-    style: Style
-    priority: int = 0
 
 
 def cell_widths(line: str) -> list[int]:
@@ -165,8 +150,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._row_starts: list[int] = [0]
         self._row_ends: list[int] = [0]
         self._wrap_width = 0
-        self._highlights: dict[str, Highlight] = {}
-        self._blocks: dict[int, list[Highlight]] = {}
+        self._marks = HighlightIndex()
         self._version = 0
         #: Rows restyled since the last full restyle, with a stamp that changes their cache key.
         self._row_stamps: dict[int, int] = {}
@@ -230,8 +214,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def row_count(self) -> int:
         return len(self._row_starts)
 
-    def load(self, text: str, highlights: Iterable[Highlight] = (), cursor: int = 0) -> None:
-        """Show ``text`` with ``highlights`` and put the cursor at ``cursor``."""
+    def load(self, text: str, highlights: Iterable[Any] = (), cursor: int = 0, look: Look | None = None) -> None:
+        """Show ``text`` with ``highlights`` and put the cursor at ``cursor`` (see :meth:`set_highlights`)."""
         self._text = text
         self._display = display_text(text)
         self._mode, self._anchor, self._fixed = None, None, None
@@ -240,47 +224,30 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor = self._clamp_to_stop(max(0, min(cursor, len(text))))
         self._wrap_width = 0
         self._row_starts, self._row_ends = [0], [0]
-        self.set_highlights(highlights)
+        self.set_highlights(highlights, look)
         self._rewrap()
         self.scroll_to_offset(self._cursor, center=True)
         self.post_message(self.CursorMoved(self, self._cursor))
         self.post_message(self.SelectionChanged(self, None))
 
-    def set_highlights(self, highlights: Iterable[Highlight]) -> None:
-        """Replace every highlight (cost: the number of highlights; use update_highlights for a few)."""
-        self._highlights = by_id = {}
-        self._blocks = blocks = {}
-        for highlight in highlights:  # _index, inlined: this loop runs once per span when a document opens
-            old = by_id.get(highlight.id)
-            if old is not None:
-                self._unindex(old.id)
-            by_id[highlight.id] = highlight
-            first, last = highlight.start // BLOCK, max(highlight.start, highlight.end - 1) // BLOCK
-            if first == last:
-                entries = blocks.get(first)
-                if entries is None:
-                    blocks[first] = [highlight]
-                else:
-                    entries.append(highlight)
-            else:
-                for block in range(first, last + 1):
-                    blocks.setdefault(block, []).append(highlight)
+    def set_highlights(self, highlights: Iterable[Any], look: Look | None = None) -> None:
+        """Replace every highlight: :class:`Highlight` objects, or spans (anything with ``id``, ``start``
+        and ``end``) shown as ``look(span)`` says, ``(style, priority)``, built only when their text is
+        shown (cost: one pass over them; use update_highlights for a few)."""
+        self._marks.reset(highlights, look)
         self._restyle()
 
     def update_highlights(self, add: Iterable[Highlight] = (), remove: Iterable[str] = ()) -> None:
         """Remove highlights by id and add (or replace) others: the cost is theirs alone."""
         touched: list[tuple[int, int]] = []
         for highlight_id in remove:
-            old = self._highlights.get(highlight_id)
+            old = self._marks.remove(highlight_id)
             if old is not None:
-                touched.append((old.start, old.end))
-            self._unindex(highlight_id)
+                touched.append(old)
         for highlight in add:
-            old = self._highlights.get(highlight.id)
+            old = self._marks.add(highlight)
             if old is not None:
-                touched.append((old.start, old.end))
-            self._unindex(highlight.id)
-            self._index(highlight)
+                touched.append(old)
             touched.append((highlight.start, highlight.end))
         rows = [(self.row_of(start), self.row_of(max(start, end - 1))) for start, end in touched]
         if sum(last - first + 1 for first, last in rows) > 400:
@@ -293,22 +260,17 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh_lines(first, last - first + 1)
 
     def highlight(self, highlight_id: str) -> Highlight | None:
-        return self._highlights.get(highlight_id)
+        return self._marks.get(highlight_id)
 
     def highlights_at(self, offset: int) -> list[Highlight]:
         """The highlights covering ``offset``, innermost (shortest, then highest priority) first."""
-        found = [h for h in self._blocks.get(offset // BLOCK, ()) if h.start <= offset < h.end]
+        found = self._marks.at(offset)
         found.sort(key=lambda h: (h.end - h.start, -h.priority, h.start))
         return found
 
     def highlights_between(self, start: int, end: int) -> list[Highlight]:
         """The highlights overlapping ``[start, end)`` (unordered, each once)."""
-        seen: dict[str, Highlight] = {}
-        for block in range(start // BLOCK, max(start, end - 1) // BLOCK + 1):
-            for h in self._blocks.get(block, ()):
-                if h.start < end and h.end > start:
-                    seen[h.id] = h
-        return list(seen.values())
+        return self._marks.between(start, end)
 
     def move_cursor(self, offset: int, *, select: bool = False) -> None:
         """Move the cursor to ``offset``; with ``select`` extend (or start) a selection."""
@@ -405,22 +367,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         index = min(offset - self._row_starts[row], len(columns) - 1)
         return columns[index]
 
-    # -- highlight index -------------------------------------------------------------------
-
-    def _index(self, highlight: Highlight) -> None:
-        self._highlights[highlight.id] = highlight
-        blocks = self._blocks
-        for block in range(highlight.start // BLOCK, max(highlight.start, highlight.end - 1) // BLOCK + 1):
-            blocks.setdefault(block, []).append(highlight)
-
-    def _unindex(self, highlight_id: str) -> None:
-        highlight = self._highlights.pop(highlight_id, None)
-        if highlight is None:
-            return
-        for block in range(highlight.start // BLOCK, max(highlight.start, highlight.end - 1) // BLOCK + 1):
-            entries = self._blocks.get(block)
-            if entries:
-                self._blocks[block] = [h for h in entries if h.id != highlight_id]
+    # -- highlights --------------------------------------------------------------------------
 
     def _restyle(self) -> None:
         self._version += 1
