@@ -89,7 +89,7 @@ def read_conll(path: Path) -> list[list[tuple[str, str]]]:
         if line.startswith("-DOCSTART-"):
             docs.append([])
         elif line:
-            token, tag = line.split("\t")
+            token, pos, chunk, tag = line.split(" ")  # CoNLL-2003's four columns
             docs[-1].append((token, tag))
     return docs
 

@@ -1,11 +1,16 @@
-"""CoNLL-2003 style IOB2: one token a line, ``TOKEN<TAB>TAG``, a blank line between sentences.
+"""CoNLL-2003 with IOB2 tags: one token a line, ``TOKEN POS CHUNK TAG``, a blank line between sentences.
 
-Each record (document and annotator) starts with ``-DOCSTART- -X- O O`` and a
-blank line, so ``spacy convert FILE OUTDIR -c conll`` makes one Doc per record
-and seqeval's ``get_entities`` reads the tags back. Tokens come from
-:func:`annotator.text.tokenize` (never whitespace); sentences follow the
-rules of :mod:`annotator.text.sentences` (after ``.``, ``!``, ``?`` or ``…``
-before a capital, or at a blank line), but never break inside a span.
+The four columns are separated by single spaces, as in CoNLL-2003; there is no
+part of speech or chunk to give, so every row has ``-X- O`` there, the values
+the ``-DOCSTART-`` line has. Each record (document and annotator) starts with
+``-DOCSTART- -X- O O`` and a blank line: the same number of columns as every
+row (readers that split rows into a fixed number of columns need that), and the
+exact line ``spacy convert FILE OUTDIR -c conll`` splits documents at. seqeval's
+``get_entities`` reads the tags back. Tokens come from
+:func:`annotator.text.tokenize` (never whitespace, so a row always has four
+columns); sentences are :func:`annotator.text.sentence_starts` (the one rule:
+after ``.``, ``!``, ``?`` or ``…`` before a capital, or at a blank line), never
+breaking inside a span.
 
 A tag covers whole tokens and one token has one tag, so CoNLL cannot hold a
 span that starts or ends inside a token, nor two spans that overlap. Neither is
@@ -32,6 +37,8 @@ TARGET = "text"
 UNITS: tuple[str, ...] = ()
 
 DOCSTART = "-DOCSTART- -X- O O"
+#: The POS and chunk columns of every row: what -DOCSTART- has there (nothing to give).
+NO_POS_CHUNK = " -X- O "
 
 TokenSpan = tuple[Span, int, int]  # span, first token, last token (inclusive)
 
@@ -119,7 +126,7 @@ def resolve_overlaps(
 
 
 def record_block(record: ExportRecord, tokenized: Tokenized, kept: list[TokenSpan]) -> str:
-    """The lines of one record: the document marker, then sentences of ``TOKEN\\tTAG``."""
+    """The lines of one record: the document marker, then sentences of ``TOKEN -X- O TAG``."""
     tokens = tokenized.tokens
     tags = ["O"] * len(tokens)
     for span, first, last in kept:
@@ -131,5 +138,5 @@ def record_block(record: ExportRecord, tokenized: Tokenized, kept: list[TokenSpa
     for i, (token, tag) in enumerate(zip(tokens, tags)):
         if i in starts and i:
             lines.append("")
-        lines.append(f"{token.text}\t{tag}")
+        lines.append(f"{token.text}{NO_POS_CHUNK}{tag}")
     return "\n".join(lines) + "\n\n"
