@@ -387,3 +387,17 @@ def test_not_utf8_names_the_line(tmp_path):
     path = tmp_path / "x.conll"
     path.write_bytes(b"Sony B-ORG\n\nsaid O\ncaf\xe9 O\n")
     assert_refused(run(tmp_path / "a.db", "import", str(path)), f"{path} line 4: not UTF-8 (byte 0xe9 at column 4)")
+
+
+def test_a_folder_of_conll_files_is_read_without_format(tmp_path, schema_file):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("conll2003_iob1.conll", "wnut17_iob2.conll", "ner_bioes.bmes"):
+        (folder / name).write_bytes((FIXTURES / name).read_bytes())
+    (folder / "binary.iob").write_bytes(b"\x00\x01 O\n")
+    db = tmp_path / "a.db"
+    assert_refused(run(db, "import", str(folder), "--schema", str(schema_file)), "binary.iob looks binary")
+    (folder / "binary.iob").unlink()
+    result = run(db, "import", str(folder), "--schema", str(schema_file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("5 documents added, 0 already present, 24 spans added")
