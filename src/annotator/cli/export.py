@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,7 +102,8 @@ def export(
     seen: set[str] = set()
     records = _with_progress(_noting_annotators(export_records(store, selection), seen), store)
     try:
-        summary = write_export(module, records, out, options)
+        with _interrupted_by_signals():
+            summary = write_export(module, records, out, options)
     except AnnotatorError as exc:
         outcome = "the output on standard output is incomplete" if to_stdout else f"nothing was written to {out}"
         raise AnnotatorError(f"{exc} ({outcome})") from None
@@ -112,6 +114,27 @@ def export(
         known = ", ".join(visible(name) for name in store.annotators()) or "none"
         click.echo(f"warning: --annotator {', '.join(visible(name) for name in missing)}: nothing by them "
                    f"was exported (annotators with spans: {known})", err=True)
+
+
+@contextmanager
+def _interrupted_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal) end the export like ctrl+c: the temporary file or folder
+    is removed on the way out, as nothing catches SIGKILL (the next export to the target removes that)."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _noting_annotators(records: Iterator[ExportRecord], seen: set[str]) -> Iterator[ExportRecord]:

@@ -23,6 +23,7 @@ place when the whole export succeeded (see ``command.py``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import os
@@ -30,7 +31,6 @@ import re
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -340,19 +340,118 @@ class SafeNames:
 
 
 
+# Temporary files and folders are named ``.<target name>.<host>-<pid>.<random>.tmp`` beside the target:
+# hidden, and telling which process made them, so the next export to the same target can remove
+# what a killed one left (SIGKILL cannot be caught) without touching a live export's.
+_TEMP_TAIL = re.compile(r"([0-9a-f]{6})-(\d+)\.[0-9a-f]{8}\.tmp")
+
+
+@functools.cache
+def _host() -> str:
+    """Six hex digits naming this machine (a folder may be shared over the network)."""
+    import hashlib
+    import socket
+
+    return hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+def temp_name(path: Path) -> Path:
+    """A fresh temporary name beside ``path`` (see :func:`remove_stale_temporaries`)."""
+    return path.with_name(f".{path.name}.{_host()}-{os.getpid()}.{os.urandom(4).hex()}.tmp")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or sys.platform == "win32":  # os.kill would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: Path) -> int:
+    """Remove the temporary files and folders a killed export to ``path`` left beside it; how many.
+
+    Only names this module makes, made on this host by a process that no longer runs.
+    """
+    prefix = f".{path.name}."
+    removed = 0
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _TEMP_TAIL.fullmatch(entry.name[len(prefix):]) if entry.name.startswith(prefix) else None
+        if not match or match[1] != _host() or _alive(int(match[2])):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def file_target(path: Path) -> Path:
+    """Where a single-file export to ``path`` goes: ``path``, or the file a symbolic link there names.
+
+    Refused (one line) unless that is missing or a regular file: an export never replaces a
+    device (as root, ``--out /dev/null`` replaced the node with a file), a FIFO, a socket or a folder.
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise AnnotatorError(f"cannot write {path}: {exc.strerror}") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise AnnotatorError(f"--out {path} is a folder: this format writes one file, pass a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise AnnotatorError(f"--out {path} is {_kind(mode)}, not a regular file: an export only replaces regular "
+                             "files; pass a file name (or - for standard output)")
+    if not target.parent.is_dir():
+        raise AnnotatorError(f"cannot write {path}: folder {target.parent} does not exist")
+    return target
+
+
 @contextmanager
 def atomic_file(path: Path, mode: str = "w") -> Iterator[IO]:
-    """A file written beside ``path`` and moved over it only when the block succeeds."""
-    folder = path.parent
-    if not folder.exists():
-        raise AnnotatorError(f"cannot write {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
+    """A file written beside ``path`` and moved over it only when the block succeeds.
+
+    The file gets the mode the umask gives (as any new file: it was always 0600); nothing but a
+    regular file is ever replaced (:func:`file_target`), checked again just before the move;
+    a temporary file a killed export left beside ``path`` is removed first.
+    """
+    path = file_target(path)
+    remove_stale_temporaries(path)
+    tmp = temp_name(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:  # made inside the try: a signal right after it still removes it
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the umask applies, as for any file a program creates
+        except OSError as exc:
+            raise AnnotatorError(f"cannot write {path}: {exc.strerror} (in {path.parent})") from None
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as fh:
             yield fh
+        file_target(path)  # still nothing but a regular file there
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -367,8 +466,13 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     parent = path.parent
     if not parent.exists():
         raise AnnotatorError(f"cannot write {path}: folder {parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
-    try:
+    remove_stale_temporaries(path)
+    tmp = temp_name(path)
+    try:  # made inside the try: a signal right after it still removes it
+        try:
+            tmp.mkdir(mode=0o700)
+        except OSError as exc:
+            raise AnnotatorError(f"cannot write {path}: {exc.strerror} (in {parent})") from None
         yield tmp
         path.mkdir(exist_ok=True)
         _check_targets(tmp, path)
@@ -451,9 +555,23 @@ def stdout_text() -> Iterator[IO[str]]:
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
         yield stream
-    finally:
         stream.flush()
+    except OSError as exc:
+        _discard_stdout()
+        raise AnnotatorError(f"cannot write to standard output: {exc.strerror or exc}") from None
+    finally:
         stream.detach()
+
+
+def _discard_stdout() -> None:
+    """After a failed write to standard output (/dev/full, a closed pipe): drop what is buffered, so
+    the interpreter's flush at exit adds no second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def write_export(module: ModuleType, records: Iterable[ExportRecord], out: str, options: ExportOptions) -> ExportSummary:
@@ -467,14 +585,18 @@ def write_export(module: ModuleType, records: Iterable[ExportRecord], out: str, 
         with stdout_text() as stream:
             return module.write(records, stream, options)
     path = Path(out)
-    if module.TARGET == "folder" or (getattr(module, "write_folder", None) and _names_folder(out)):
-        with atomic_folder(path) as folder:
-            writer = module.write if module.TARGET == "folder" else module.write_folder
-            return writer(records, folder, options)
-    if path.is_dir():
-        raise AnnotatorError(f"--out {out} is a folder: {module.FORMAT} writes one file, pass a file name")
-    with atomic_file(path, "wb" if module.TARGET == "binary" else "w") as stream:
-        return module.write(records, stream, options)
+    try:
+        if module.TARGET == "folder" or (getattr(module, "write_folder", None) and _names_folder(out)):
+            with atomic_folder(path) as folder:
+                writer = module.write if module.TARGET == "folder" else module.write_folder
+                return writer(records, folder, options)
+        if path.is_dir():
+            raise AnnotatorError(f"--out {out} is a folder: {module.FORMAT} writes one file, pass a file name")
+        with atomic_file(path, "wb" if module.TARGET == "binary" else "w") as stream:
+            return module.write(records, stream, options)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile...
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise AnnotatorError(f"cannot write {out}: {exc.strerror or exc}{where}") from None
 
 
 def _names_folder(out: str) -> bool:

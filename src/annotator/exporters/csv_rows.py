@@ -33,17 +33,21 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     writer.writerow(COLUMNS)
     unit = options.offsets or UNITS[0]
     relations = 0
+    neutralised = 0
     for record in records:
         offsets = SpanOffsets(record, unit)
         doc = record.document
         for span in record.spans:
             start, end = offsets(span)
-            writer.writerow(
-                [safe_cell(doc.name), doc.id, safe_cell(span.annotator), span.label, start, end,
-                 safe_cell(doc.text[span.start : span.end]), safe_cell(span.note)]
-            )
+            cells = [doc.name, span.annotator, span.label, doc.text[span.start : span.end], span.note]
+            name, annotator, label, text, note = (safe_cell(cell) for cell in cells)
+            neutralised += sum(1 for cell in cells if cell.startswith(FORMULA_STARTS))
+            writer.writerow([name, doc.id, annotator, label, start, end, text, note])
         summary.count(record, relations=0)
         relations += len(record.relations)
+    if neutralised:
+        summary.notes.append(f"{neutralised} cells neutralised against spreadsheet formulas (a leading ' added: "
+                             "they began with = + - @, a tab or a carriage return)")
     if relations:
         summary.notes.append(f"{relations} relations not written (csv holds spans only; use jsonl)")
     return summary
