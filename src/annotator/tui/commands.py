@@ -1,5 +1,12 @@
 """Command palette (ctrl+p) providers: every action of a screen by its description (the review
-screen), plus "Go to document N: name" for every document (the annotation screen)."""
+screen), plus "Go to document N: name" for every document (the annotation screen).
+
+Every entry is a :class:`~textual.content.Content` built from plain text, never a markup
+string: the palette parses strings as markup, so a document named ``[@click=app.quit]`` got an
+action attached, and ``[/]`` raised inside the search and lost every document after it. Names
+go through :func:`annotator.text.inline_text` first (no control characters reach the screen);
+matches are highlighted here, on the plain text (Textual's ``Matcher.highlight`` parses markup).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,9 @@ from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.dom import DOMNode
+from textual.fuzzy import Matcher
 
 from ..text import inline_text
 from . import bindings as b
@@ -45,14 +54,32 @@ class ScreenCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, command, help_text in self._actions():
-            yield DiscoveryHit(name, command, text=name, help=help_text)
+            yield DiscoveryHit(Content(name), command, text=name, help=plain(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, command, help_text in self._searchable():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), command, text=name, help=help_text or None)
+                yield Hit(score, highlight(matcher, name), command, text=name, help=plain(help_text))
+
+
+def plain(text: str) -> Content | None:
+    """``text`` as palette content that is never parsed as markup (None for no text).
+
+    The palette calls ``Content.from_markup`` on a help text, which returns Content as it is.
+    """
+    return Content(inline_text(text)) if text else None
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """``text`` as plain Content, with the characters the query matched highlighted."""
+    content = Content(text)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class AnnotateCommands(ScreenCommands):
