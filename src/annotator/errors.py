@@ -15,3 +15,11 @@ class AnnotatorError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+class DatabaseBusy(AnnotatorError):
+    """Another process held the database's write lock past the busy timeout; nothing was changed.
+
+    The screens' writer retries these (the action lands when the lock is free); a command
+    reports it and exits.
+    """

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import AnnotatorError
+from ..errors import AnnotatorError, DatabaseBusy
 
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -73,7 +73,7 @@ def friendly(exc: sqlite3.Error, path: str) -> AnnotatorError:
     """An sqlite3 error as the one line a user can act on."""
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return AnnotatorError(
+        return DatabaseBusy(
             f"database {path} is locked by another process for over {busy_timeout():g} s: "
             "nothing was changed; try again"
         )

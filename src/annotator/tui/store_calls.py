@@ -23,7 +23,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
-from ..errors import AnnotatorError
+from ..errors import AnnotatorError, DatabaseBusy
 from ..store import Store
 
 T = TypeVar("T")
@@ -45,6 +45,7 @@ class StoreWriter:
         self._own: Store | None = None
         #: monotonic time the job now running started (None: idle)
         self.busy_since: float | None = None
+        self._closing = False
         # ":memory:" cannot be opened twice: such a store is written from the UI thread.
         self.threaded = store.path != ":memory:"
 
@@ -74,7 +75,7 @@ class StoreWriter:
             try:
                 if self._own is None:
                     self._own = Store(self._store.path, migrate=False)
-                future.set_result(job(self._own))
+                future.set_result(self._until_it_lands(job))
             except BaseException as exc:
                 future.set_exception(exc)
             finally:
@@ -82,9 +83,21 @@ class StoreWriter:
         if self._own is not None:
             self._own.close()
 
+    def _until_it_lands(self, job: Callable[[Store], Any]) -> Any:
+        """Run ``job``; while another process holds the lock past the busy timeout, try again
+        (a failed attempt changed nothing), so a key's action lands however long the wait."""
+        while True:
+            try:
+                return job(self._own)
+            except DatabaseBusy:
+                if self._closing:
+                    raise
+                time.sleep(0.1)
+
     def close(self, timeout: float | None = None) -> None:
         """Let the queued writes land, then stop the thread."""
         if self._thread is not None:
+            self._closing = timeout is not None  # a bounded close gives up on a lock held forever
             self._jobs.put(None)
             self._thread.join(timeout)
             self._thread = None
@@ -132,6 +145,8 @@ class StoreCalls:
 
     def _landed(self, future: Future, done: Callable[[Any], None] | None) -> None:
         self._waiting.remove(future)
+        if not self.is_attached:  # type: ignore[attr-defined]
+            return  # landed while the app was closing: the database has it, there is no screen to update
         try:
             result = future.result()
         except AnnotatorError as exc:
@@ -143,6 +158,8 @@ class StoreCalls:
 
     def _tick_waiting(self) -> None:
         """Show how long the oldest write has waited; again every 0.2 s until none waits."""
+        if not self.is_attached:  # type: ignore[attr-defined]
+            return
         if not self._waiting:
             self.show_waiting(None)
             return
