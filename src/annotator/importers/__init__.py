@@ -137,9 +137,11 @@ def guess_format(path: Path) -> str:
         except OSError as exc:
             raise AnnotatorError(f"cannot read {path}: {exc.strerror}") from None
     candidates = [m for m in IMPORTERS.values() if path.suffix.lower() in m.SUFFIXES]
-    # The plain-text reader claims any text file: a format that recognises the file wins over it
-    # (a .txt with an .ann beside it is brat's).
-    claimed = sorted((m for m in candidates if _sniffs(m, path, head)), key=lambda m: m is text)
+    # A format may also claim files of another's ending when they come in its pairs (a .txt with
+    # an .ann beside it is brat's): it goes first, and is never a candidate otherwise.
+    paired = [m for m in IMPORTERS.values()
+              if path.suffix.lower() in getattr(m, "PAIRED_SUFFIXES", ()) and _sniffs(m, path, head)]
+    claimed = paired + [m for m in candidates if _sniffs(m, path, head)]
     if len(claimed) >= 1:
         return claimed[0].FORMAT
     if len(candidates) == 1:

@@ -70,7 +70,9 @@ if TYPE_CHECKING:
     from . import ImportContext
 
 FORMAT = "brat"
-SUFFIXES = (".ann", ".txt")
+SUFFIXES = (".ann",)
+#: Files of another format's ending that are brat's when paired: a .txt with an .ann beside it.
+PAIRED_SUFFIXES = (".txt",)
 READS_FOLDERS = True
 
 #: What --discontinuous can choose.
