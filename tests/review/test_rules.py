@@ -118,3 +118,28 @@ def test_review_modules_never_import_the_screens():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_imported_predictions_are_neither_reviewed_nor_measured_with_people(tmp_path):
+    """A model's predictions (Label Studio `predictions`, imported as prediction:<model>) are not a person's work."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+    from annotator.models import Document, Span
+    from annotator.review.candidates import review_document
+    from annotator.store import Store
+
+    db = tmp_path / "p.db"
+    with Store(db) as store:
+        doc = store.add_document(Document.from_text("a.txt", "Acme Corp said revenue rose."))
+        for who in ("alice", "bob", "prediction:ner-v1"):
+            store.add_span(Span(document_id=doc.id, start=0, end=4, label="ENTITY", annotator=who))
+        store.add_span(Span(document_id=doc.id, start=5, end=9, label="ENTITY", annotator="prediction:ner-v1"))
+        review = review_document(store, doc.id)
+        assert review.annotators == ["alice", "bob"]
+        assert [(c.start, c.end) for c in review.candidates] == [(0, 4)]
+    result = CliRunner().invoke(cli, ["--db", str(db), "agreement", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "prediction" not in result.output
+    named = CliRunner().invoke(cli, ["--db", str(db), "agreement", "--json", "--annotators", "alice,prediction:ner-v1"])
+    assert named.exit_code == 0 and "prediction:ner-v1" in named.output

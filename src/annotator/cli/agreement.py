@@ -30,10 +30,12 @@ def _names(value: str | None) -> list[str] | None:
     return names or None
 
 
-def collect_documents(store: Store, only_done: bool = False) -> list[DocumentAnnotations]:
-    """Each document with the span keys of everyone who annotated it (spans, or marked it done)."""
+def collect_documents(store: Store, only_done: bool = False, people_only: bool = True) -> list[DocumentAnnotations]:
+    """Each document with the span keys of everyone who annotated it (spans, or marked it done);
+    imported predictions (``prediction:<model>``) only when ``people_only`` is False."""
     from ..models import Status
     from ..review.agreement import DocumentAnnotations
+    from ..review.candidates import is_prediction
 
     out = []
     for doc in store.documents():
@@ -46,6 +48,8 @@ def collect_documents(store: Store, only_done: bool = False) -> list[DocumentAnn
                 spans.setdefault(name, [])
         if only_done:
             spans = {k: v for k, v in spans.items() if statuses.get(k) == Status.done}
+        if people_only:
+            spans = {k: v for k, v in spans.items() if not is_prediction(k)}
         out.append(DocumentAnnotations(doc.id, doc.name, doc.text, spans))
     return out
 
@@ -151,7 +155,8 @@ def agreement(
     from ..review.agreement import agreement_report
 
     report = agreement_report(
-        collect_documents(store, only_done=status == "done"), names, label_names, by_document=by_document
+        collect_documents(store, only_done=status == "done", people_only=not names), names, label_names,
+        by_document=by_document
     )
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))

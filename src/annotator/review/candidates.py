@@ -173,11 +173,17 @@ def build_relation_candidates(
     return out
 
 
+def is_prediction(annotator: str) -> bool:
+    """A model's suggestions imported as their own annotator (``prediction`` or ``prediction:<model>``):
+    never a person whose work is reviewed or measured for agreement unless asked for by name."""
+    return annotator == "prediction" or annotator.startswith("prediction:")
+
+
 def document_annotators(store: Store, document_id: str) -> list[str]:
-    """Who annotated a document: anyone with spans in it, or who marked it done."""
+    """Who annotated a document: anyone with spans in it, or who marked it done (people, not predictions)."""
     names = set(store.annotators(document_id))
     names |= {name for name, status in store.statuses_for(document_id).items() if status == Status.done}
-    return sorted(names)
+    return sorted(name for name in names if not is_prediction(name))
 
 
 @dataclass
@@ -245,7 +251,8 @@ class ReviewDocument:
 
 def review_document(store: Store, document_id: str) -> ReviewDocument:
     annotators = document_annotators(store, document_id)
-    spans = store.spans_for(document_id)
+    people = set(annotators)
+    spans = [s for s in store.spans_for(document_id) if s.annotator in people]
     candidates = build_candidates(spans, annotators, store.gold_decisions(document_id))
     relations = build_relation_candidates(
         spans, store.relations_for(document_id), annotators, store.gold_relation_decisions(document_id)
