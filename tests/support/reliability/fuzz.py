@@ -49,6 +49,11 @@ VALID_SAMPLES: dict[str, dict[str, bytes]] = {
             "#1\tAnnotatorNotes T1\ta note\nA1\tNegated T1\n"
         ).encode(),
     },
+    "conll": {"doc.conll": (
+        "-DOCSTART- -X- O O\n\nSony NNP I-NP B-SOURCE\nsaid VBD I-VP O\nrevenue NN I-NP B-CLAIM\nrose VBD I-VP I-CLAIM\n"
+        "5 CD I-NP B-FIGURE\n% NN I-NP I-FIGURE\n. . O O\n\n-DOCSTART- -X- O O\n\nEmoji\tO\n\U0001f4c8\tS-FIGURE\n"
+        "up\tI-CLAIM\n"
+    ).encode()},
 }
 
 #: Keys the JSON formats look at, so random structures reach deep into the importers.
