@@ -221,10 +221,13 @@ class _SpanEnds:
             if ref in self.by_id:
                 return self.by_id[ref]
             raise AnnotatorError(f"{spot}: {end_name} {ref!r} is not the id of a span of this line")
+        given = raw.get(f"{end_name}_span")
+        if ref is None and given is not None:
+            # a span on no token (whitespace only) has no token_end: its {end}_span still names it
+            return self._by_offsets(given, end_name, spot)
         if not isinstance(ref, int) or isinstance(ref, bool):
             raise AnnotatorError(f"{spot}: {end_name} must be a token index (as Prodigy writes it) or a span id, "
                                  f"not {ref!r}")
-        given = raw.get(f"{end_name}_span")
         if given is not None:
             return self._by_offsets(given, end_name, spot)
         return self._by_token(ref, end_name, spot)
