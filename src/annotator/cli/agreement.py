@@ -6,7 +6,6 @@ gathers each document's spans from the store and prints the report.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -159,8 +158,15 @@ def agreement(
         by_document=by_document
     )
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(_json_text(report, indent=2))
         return
     from rich.console import Console
 
     print_agreement(report, Console())
+
+
+def _json_text(value: object, **options: object) -> str:
+    """--json output: exact JSON, with every character a terminal would act on as a \\u escape."""
+    from ..text.display import json_text
+
+    return json_text(value, **options)

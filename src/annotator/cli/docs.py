@@ -6,7 +6,6 @@ The most used listing, so it stays among the fastest commands: no Rich
 
 from __future__ import annotations
 
-import json
 
 import click
 
@@ -23,7 +22,7 @@ def docs(ctx: click.Context, as_json: bool) -> None:
     store = open_store(ctx, must_exist=True)
     rows = store.overview()
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(_json_text(rows, indent=2))
         return
     table = []
     for row in rows:
@@ -34,3 +33,10 @@ def docs(ctx: click.Context, as_json: bool) -> None:
         visible(f"{len(rows)} documents in {store.path}"), ["#", "name", "chars", "annotators (status, spans)"],
         table, right=(0, 2), wrap=(1, 3),
     )
+
+
+def _json_text(value: object, **options: object) -> str:
+    """--json output: exact JSON, with every character a terminal would act on as a \\u escape."""
+    from ..text.display import json_text
+
+    return json_text(value, **options)

@@ -107,7 +107,7 @@ def export(
     except AnnotatorError as exc:
         outcome = "the output on standard output is incomplete" if to_stdout else f"nothing was written to {out}"
         raise AnnotatorError(f"{exc} ({outcome})") from None
-    click.echo(summary.line("standard output" if to_stdout else out, verbose), err=to_stdout)
+    click.echo(visible(summary.line("standard output" if to_stdout else out, verbose)), err=to_stdout)
     missing = [name for name in dict.fromkeys(annotators) if name not in seen]
     if missing:
         # A mistyped name is not an error (the export is valid and empty for it), but never silent.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from ..errors import AnnotatorError
-from .options import annotator_name, check_drawable, common_options, keymap_option, open_store, screen_keymap, settings
+from .options import (
+    annotator_name, check_drawable, common_options, keymap_option, open_store, screen_keymap, settings, visible,
+)
 
 
 @click.command()
@@ -64,7 +66,7 @@ def reviewers(ctx: click.Context) -> None:
         return
     store = open_store(ctx, must_exist=True)
     names = store.reviewers()
-    click.echo(", ".join(names) if names else "no reviewers named: anyone may review")
+    click.echo(", ".join(map(visible, names)) if names else "no reviewers named: anyone may review")
 
 
 @reviewers.command("add")
@@ -75,7 +77,7 @@ def reviewers_add(ctx: click.Context, names: tuple[str, ...]) -> None:
     """Name reviewers (the first one named can be yourself)."""
     store = open_store(ctx, must_exist=True)
     result = store.set_reviewers([*store.reviewers(), *names], actor=annotator_name(ctx))
-    click.echo("reviewers: " + ", ".join(result))
+    click.echo("reviewers: " + ", ".join(map(visible, result)))
 
 
 @reviewers.command("remove")
@@ -90,4 +92,4 @@ def reviewers_remove(ctx: click.Context, names: tuple[str, ...]) -> None:
     if missing:
         raise AnnotatorError(f"{missing[0]} is not a reviewer (reviewers: {', '.join(current) or 'none'})")
     result = store.set_reviewers([n for n in current if n not in names], actor=annotator_name(ctx))
-    click.echo("reviewers: " + ", ".join(result) if result else "no reviewers named: anyone may review")
+    click.echo("reviewers: " + ", ".join(map(visible, result)) if result else "no reviewers named: anyone may review")

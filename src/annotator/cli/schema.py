@@ -23,7 +23,9 @@ def schema(ctx: click.Context, write_dir: Path | None, show_labels: bool) -> Non
     """
     if show_labels:
         store = open_store(ctx)
-        click.echo(store.schema.model_dump_json(indent=2))
+        from ..text.display import json_text
+
+        click.echo(json_text(store.schema.model_dump(mode="json"), indent=2))
         return
     from ..models import json_schemas
 

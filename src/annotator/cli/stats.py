@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
@@ -19,7 +18,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     store = open_store(ctx, must_exist=True)
     counts = store.label_counts()
     if as_json:
-        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+        click.echo(_json_text(counts, indent=2))
         return
     labels = store.schema.label_names
     labels += sorted({label for per in counts.values() for label in per} - set(labels))
@@ -34,3 +33,10 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         visible(f"spans per label and annotator in {store.path}"), ["annotator", *map(visible, labels), "total"],
         rows, right=range(1, len(labels) + 2), wrap=(0,), total_row=True,
     )
+
+
+def _json_text(value: object, **options: object) -> str:
+    """--json output: exact JSON, with every character a terminal would act on as a \\u escape."""
+    from ..text.display import json_text
+
+    return json_text(value, **options)

@@ -548,13 +548,39 @@ def _move_into(tmp: Path, path: Path) -> None:
         os.close(root)
 
 
+class TerminalSafe(io.TextIOBase):
+    """A text stream for a terminal: everything written goes through :func:`annotator.text.display_text`.
+
+    An export to standard output is data for a pipe or a file, written exactly; when standard
+    output is a terminal, it is for a person to look at, and an escape sequence in a document
+    must not retitle, clear or write the clipboard of that terminal: it is shown as a placeholder.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        from ..text import display_text
+
+        self._stream = stream
+        self._safe = display_text
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._safe(text.replace("\r\n", "\n")))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+
 @contextmanager
 def stdout_text() -> Iterator[IO[str]]:
-    """Standard output as UTF-8 text whatever the locale (exports are always UTF-8)."""
+    """Standard output as UTF-8 text whatever the locale (exports are always UTF-8); made display-safe
+    (:class:`TerminalSafe`) when it is a terminal."""
     sys.stdout.flush()
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
-        yield stream
+        yield TerminalSafe(stream) if sys.stdout.isatty() else stream  # type: ignore[misc]
         stream.flush()
     except OSError as exc:
         _discard_stdout()

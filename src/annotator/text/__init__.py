@@ -31,6 +31,7 @@ _HOME = {
     "display_text": "display",
     "excerpt": "display",
     "inline_text": "display",
+    "json_text": "display",
     "move_edge": "tokens",
     "next_paragraph_start": "sentences",
     "next_sentence_start": "sentences",
@@ -68,7 +69,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BIDI_PLACEHOLDER", "C1_PLACEHOLDER", "CODEPOINTS", "UNITS", "UTF16", "Token", "Tokenized", "Utf16",
-    "breaks_sentence", "convert_in", "convert_out", "display_text", "excerpt", "inline_text", "move_edge", "next_paragraph_start",
+    "breaks_sentence", "convert_in", "convert_out", "display_text", "excerpt", "inline_text", "json_text", "move_edge", "next_paragraph_start",
     "next_sentence_start", "next_word_end", "next_word_start", "normalize_with_map", "previous_paragraph_start",
     "previous_sentence_start", "previous_word_end", "previous_word_start", "sentence_starts", "shown", "slice_in",
     "snap_to_words", "tokenize", "trim_whitespace", "utf16_slice", "visible", "word_at",

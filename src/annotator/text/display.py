@@ -11,7 +11,8 @@ is not this module's business: show the result as plain text (``Text``,
 
 The helpers are built on it: :func:`inline_text` for one-line places (header,
 notes, toasts, error lines), :func:`excerpt` to cut to a width, :func:`visible`
-for any value printed on a command's output line, :func:`shown` for Rich tables.
+for any value printed on a command's output line, :func:`shown` for Rich tables,
+:func:`json_text` for ``--json`` output (the data kept exactly, as JSON escapes).
 """
 
 from __future__ import annotations
@@ -71,6 +72,20 @@ def excerpt(text: str, limit: int = 40) -> str:
     """A one-line, inert excerpt of at most ``limit`` characters (runs of whitespace as one space)."""
     flat = " ".join(inline_text(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+#: What json.dumps(ensure_ascii=False) leaves raw but a terminal would act on: DEL, C1 controls,
+#: bidi controls, line and paragraph separators, lone surrogates, as \u escapes (C0 it escapes itself).
+_JSON_TABLE = {code: f"\\u{code:04x}" for code in SANITISE_TABLE if code >= 0x7F}
+
+
+def json_text(value: object, **options: object) -> str:
+    """``json.dumps(value, ensure_ascii=False, **options)`` that is safe on a terminal and still exact:
+    every character a terminal would act on is written as a ``\\uXXXX`` escape (the same value
+    to any JSON reader; such characters only occur inside strings, JSON's own syntax is ASCII)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, **options).translate(_JSON_TABLE)  # type: ignore[arg-type]
 
 
 def visible(value: object) -> str:

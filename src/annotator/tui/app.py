@@ -9,10 +9,11 @@ from textual.app import App
 from ..store import Store
 from .bindings import APP, bindings
 from .keymap import use_keymap
+from .notify import PlainNotifications
 from .screens.annotate import AnnotateScreen
 
 
-class AnnotatorApp(App):
+class AnnotatorApp(PlainNotifications, App):
     """One annotator, one database. The annotation screen is the default screen."""
 
     CSS_PATH = "app.tcss"

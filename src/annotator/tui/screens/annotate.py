@@ -188,7 +188,7 @@ class AnnotateScreen(StoreCalls, Screen):
         try:
             document = self.store.get_document(document_id)
         except AnnotatorError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(textmod.inline_text(str(exc)), severity="error", markup=False)
             return
         self.document = document
         self.pending_head = None
@@ -381,7 +381,7 @@ class AnnotateScreen(StoreCalls, Screen):
         style = TStyle.from_rich_style(self.label_styles.get(span.label, Style()))
         text = self.document.text
         parts: list = [
-            (span.label, style), f"  {span.start}-{span.end}  ", (span.annotator, "italic"), "\n",
+            (span.label, style), f"  {span.start}-{span.end}  ", (textmod.inline_text(span.annotator), "italic"), "\n",
             ("“" + textmod.excerpt(text[span.start : span.end], 120) + "”", ""),
         ]
         if span.note:
@@ -436,7 +436,7 @@ class AnnotateScreen(StoreCalls, Screen):
                         lambda _: self.post_message(self.PositionSaved(document_id, offset)))
 
     def store_error(self, exc: AnnotatorError) -> None:
-        self.notify(str(exc), severity="error", timeout=6, markup=False)
+        self.notify(textmod.inline_text(str(exc)), severity="error", timeout=6, markup=False)
 
     def on_unmount(self) -> None:
         self._save_position()

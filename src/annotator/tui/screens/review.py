@@ -39,6 +39,7 @@ from ..bindings import APP, REVIEW, bindings, first_key, keymap_of, keys_line, l
 from ..commands import ScreenCommands
 from ..compat import add_bindings
 from ..keymap import use_keymap
+from ..notify import PlainNotifications
 from ..store_calls import StoreCalls
 from ..widgets.document_view import DocumentView, Highlight
 from ..widgets.wait import DatabaseWait
@@ -239,7 +240,7 @@ class ReviewScreen(StoreCalls, Screen[None]):
         if self.blind:
             order = self.review.annotators
             return ", ".join(f"#{order.index(n) + 1}" if n in order else "#?" for n in names)
-        return ", ".join(names)
+        return ", ".join(inline_text(name) for name in names)
 
     def _label_style(self, label: str) -> str:
         try:
@@ -630,7 +631,7 @@ class ReviewScreen(StoreCalls, Screen[None]):
                 self.summaries[other] = _summary(review_document(self.store, other))
         self.draft = None
         self.reload(cursor=result.offset)
-        self.notify(_brief_description(result.description), markup=False)
+        self.notify(inline_text(_brief_description(result.description)), markup=False)
 
     def action_undo(self) -> None:
         self._invert("undo")
@@ -654,7 +655,7 @@ class ReviewScreen(StoreCalls, Screen[None]):
         self.app.exit()
 
 
-class ReviewApp(App[None]):
+class ReviewApp(PlainNotifications, App[None]):
     """Pushes one :class:`ReviewScreen`; ``auto_accept`` first accepts every agreed candidate (one action)."""
 
     TITLE = "annotator review"
