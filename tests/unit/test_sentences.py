@@ -7,13 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.text.sentences import (
+    breaks_sentence,
     next_paragraph_start,
     next_sentence_start,
     previous_paragraph_start,
     previous_sentence_start,
     sentence_starts,
 )
-from annotator.text.tokens import tokenize
+from annotator.text.tokens import Tokenized, tokenize
 
 PIECES = [*"aZé9 .!?…\n\t”“)(\"'", "Then", "e.g.", " \n \n", "نص", "東京", "\u3000"]
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
@@ -93,3 +94,22 @@ def test_backward_motion_reaches_a_break_far_away():
     assert previous_sentence_start(text, len(text)) == 5
     text = "One\n\n" + "word " * 2000
     assert previous_paragraph_start(text, len(text)) == 5
+
+
+@given(texts, st.data())
+@settings(max_examples=300)
+def test_sentence_starts_check_only_the_whitespace_that_can_break_yet_find_every_break(text, data):
+    """sentence_starts looks only after end marks and line breaks; the rule (breaks_sentence) holds
+    between every two tokens. Tokenized (the exporters' per-document cache) gives the same starts."""
+    tokens = tokenize(text)
+    keep = []
+    if tokens:
+        first = data.draw(st.integers(0, len(tokens) - 1))
+        keep = [(first, data.draw(st.integers(first, len(tokens) - 1)))]
+    inside = {i for first, last in keep for i in range(first + 1, last + 1)}
+    expected = [0] + [
+        i for i in range(1, len(tokens))
+        if i not in inside and breaks_sentence(text, tokens[i - 1].end, tokens[i].start)
+    ] if tokens else []
+    assert sentence_starts(text, tokens, keep) == expected
+    assert Tokenized(text).sentence_starts(keep) == expected

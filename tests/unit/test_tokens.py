@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.text import tokens as tokens_module
 from annotator.text.tokens import (
     Tokenized,
     group_words,
@@ -56,6 +57,50 @@ def test_tokens_are_exact_non_space_and_cover_every_non_space_character(text):
 def test_tokens_keep_marks_and_emoji_sequences_together():
     assert [t.text for t in tokenize("Cafe\u0301s 👩🏽\u200d💻 5%.")] == ["Cafe\u0301s", "👩🏽\u200d💻", "5", "%", "."]
     assert [t.text for t in tokenize("a 🇫🇷 $48.6")] == ["a", "🇫🇷", "$", "48", ".", "6"]
+
+
+def reference_bounds(text: str) -> list[tuple[int, int]]:
+    """The tokenizer's rule written as plainly as possible: every match of ``\\w+|\\S``, joined
+    to the token before it when it touches it and ``_continues`` says so."""
+    bounds: list[list[int]] = []
+    for match in tokens_module._TOKEN.finditer(text):
+        s, e = match.span()
+        if bounds and bounds[-1][1] == s and tokens_module._continues(text, bounds[-1][0], s):
+            bounds[-1][1] = e
+        else:
+            bounds.append([s, e])
+    return [(s, e) for s, e in bounds]
+
+
+@given(texts | long_texts, st.booleans())
+@settings(max_examples=500)
+def test_the_fast_tokenizer_gives_exactly_the_tokens_of_the_plain_rule(text, long_path):
+    """tokenize looks only next to the characters that can join (_JOINING); the plain rule looks
+    everywhere. Both paths (short texts: one list of matches; long ones: three passes) agree."""
+    expected = reference_bounds(text)
+    saved = tokens_module._KEEP_MATCHES
+    tokens_module._KEEP_MATCHES = 1 if long_path else saved
+    try:
+        assert [(t.start, t.end) for t in tokenize(text)] == expected
+        assert token_bounds(text) == expected
+        tokenized = Tokenized(text)
+    finally:
+        tokens_module._KEEP_MATCHES = saved
+    assert list(zip(tokenized.starts, tokenized.ends)) == expected
+    assert tokenized.texts == [text[s:e] for s, e in expected]
+    assert tokenized.tokens == tokenize(text)
+
+
+def test_only_characters_the_fast_tokenizer_looks_at_can_join_a_token():
+    """The fast path skips every place without a _JOINING character next to it: no character that
+    attaches (marks, joiners, selectors, modifiers, tags), no regional indicator may be outside it,
+    in this Python's Unicode database."""
+    missed = [
+        f"U+{cp:04X}" for cp in range(0x80, 0x110000)
+        if (tokens_module._attaches(chr(cp)) or tokens_module._regional(chr(cp)) or chr(cp) == "\u200d")
+        and not tokens_module._JOINING.match(chr(cp))
+    ]
+    assert missed == []
 
 
 def test_token_ranges_of_spans():

@@ -17,6 +17,7 @@ costs the distance moved, not the length of the document.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .tokens import Token
 
@@ -65,11 +66,25 @@ def sentence_starts(text: str, tokens: list[Token], keep_together: list[tuple[in
     inside = set()
     for first, last in keep_together:
         inside.update(range(first + 1, last + 1))
-    starts = [0]
-    for i in range(1, len(tokens)):
-        if i not in inside and breaks_sentence(text, tokens[i - 1].end, tokens[i].start):
-            starts.append(i)
-    return starts
+    breaks = sentence_breaks(text, [t.start for t in tokens], [t.end for t in tokens])
+    return [0, *(i for i in breaks if i not in inside)]
+
+
+def sentence_breaks(text: str, starts: list[int], ends: list[int]) -> list[int]:
+    """Indices ``i >= 1`` of the tokens (given by their ``starts`` and ``ends``) that
+    :func:`breaks_sentence` separates from token ``i - 1``, in order.
+
+    Only the whitespace that :data:`_CANDIDATE` finds (after an end mark, or holding a line break)
+    can break a sentence, so only the tokens right after it are checked, not every token.
+    """
+    found: list[int] = []
+    n = len(starts)
+    for match in _CANDIDATE.finditer(text, starts[0] if starts else 0):
+        i = bisect_left(starts, match.end())
+        if 0 < i < n and starts[i] == match.end() and breaks_sentence(text, ends[i - 1], starts[i]):
+            if not found or found[-1] != i:
+                found.append(i)
+    return found
 
 
 def _sentence_breaks(text: str, lo: int):

@@ -32,6 +32,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from itertools import repeat
+from operator import add
 from typing import NamedTuple
 
 
@@ -82,15 +84,71 @@ def _continues(text: str, token_start: int, start: int) -> bool:
     return _attaches(before) and _WORD.match(ch) is not None and _WORD.match(text[token_start]) is not None
 
 
-def _bounds(text: str, start: int, end: int) -> list[list[int]]:
-    bounds: list[list[int]] = []
-    for match in _TOKEN.finditer(text, start, end):
-        s, e = match.span()
-        if bounds and bounds[-1][1] == s and _continues(text, bounds[-1][0], s):
-            bounds[-1][1] = e
-        else:
-            bounds.append([s, e])
-    return bounds
+#: A non-ASCII character that is neither a word character nor whitespace: every character that
+#: attaches (:func:`_attaches`), a zero-width joiner, a regional indicator. Two touching matches of
+#: ``_TOKEN`` can only join next to one of these (``_continues`` is False between two ASCII
+#: characters, and a word character never attaches: tests/unit/test_tokens.py checks every code point).
+_JOINING = re.compile(r"[^\w\s\x00-\x7f]")
+#: Up to this many code points, the matches are listed once and read three times; above, the text
+#: is matched three times (faster for a long text: no list of match objects for the collector to scan).
+_KEEP_MATCHES = 50_000
+_match_start = re.Match.start
+_match_end = re.Match.end
+_match_group = re.Match.group
+
+
+def _columns(text: str, start: int, end: int) -> tuple[list[int], list[int], list[str]]:
+    """The starts, ends and texts of the tokens of ``text[start:end]``: the matches of ``_TOKEN``,
+    with the touching ones that :func:`_continues` joins joined.
+
+    Every loop over all the tokens runs in C (``map``); only the places next to a :data:`_JOINING`
+    character (few in most texts, none in ASCII) are looked at in Python, in order, each against
+    the token as joined so far.
+    """
+    if end - start <= _KEEP_MATCHES:
+        matches = list(_TOKEN.finditer(text, start, end))
+        starts = list(map(_match_start, matches))
+        ends = list(map(_match_end, matches))
+    else:  # a long text: three passes, each match freed at once (a list of them keeps the collector busy)
+        matches = None
+        starts = list(map(_match_start, _TOKEN.finditer(text, start, end)))
+        ends = list(map(_match_end, _TOKEN.finditer(text, start, end)))
+    joins = _joins(text, start, end, starts, ends) if starts and not text.isascii() else []
+    if not joins:
+        if matches is None:
+            return starts, ends, _TOKEN.findall(text, start, end)
+        return starts, ends, list(map(_match_group, matches))
+    starts, ends = _without(starts, joins), _without(ends, [i - 1 for i in joins])
+    return starts, ends, list(map(text.__getitem__, map(slice, starts, ends)))
+
+
+def _joins(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> list[int]:
+    """The indices ``i`` (ascending) of the matches that join the token holding match ``i - 1``."""
+    places = set(map(_match_start, _JOINING.finditer(text, start, end)))
+    places.update([p + 1 for p in places])
+    n = len(starts)
+    heads: dict[int, int] = {}  # match index -> start of the token it joined
+    joins: list[int] = []
+    for p in sorted(places):
+        i = bisect_left(starts, p)
+        if i == 0 or i >= n or starts[i] != p or ends[i - 1] != p:
+            continue  # no match starts here right where the one before ends
+        head = heads.get(i - 1, starts[i - 1])
+        if _continues(text, head, p):
+            heads[i] = head
+            joins.append(i)
+    return joins
+
+
+def _without(values: list[int], skip: list[int]) -> list[int]:
+    """``values`` without the items at the (ascending) indices ``skip``, in linear time."""
+    out: list[int] = []
+    k = 0
+    for i in skip:
+        out += values[k:i]
+        k = i + 1
+    out += values[k:]
+    return out
 
 
 def token_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -99,37 +157,79 @@ def token_bounds(text: str, start: int = 0, end: int | None = None) -> list[tupl
     ``start`` and ``end`` must be cuts (0, ``len(text)``, or next to whitespace):
     a token is never cut there, so the tokens are those of the whole text.
     """
-    return [(s, e) for s, e in _bounds(text, start, len(text) if end is None else end)]
+    starts, ends, _ = _columns(text, start, len(text) if end is None else end)
+    return list(zip(starts, ends))
 
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of ``text``: runs of word characters or single other characters, never whitespace."""
-    n = len(text)
-    return [Token(text[s:e], s, e, e < n and text[e].isspace()) for s, e in _bounds(text, 0, n)]
+    return _tokens(text, *_columns(text, 0, len(text)))
+
+
+def _tokens(text: str, starts: list[int], ends: list[int], texts: list[str]) -> list[Token]:
+    """The :class:`Token` s of these columns, built by C loops (``map``), not a Python one per token."""
+    return list(map(tuple.__new__, repeat(Token), zip(texts, starts, ends, _followed_by_space(text, ends))))
+
+
+def _followed_by_space(text: str, ends: list[int]) -> list[bool]:
+    """For each end, whether whitespace follows it (``text[e:e + 1]`` is "" at the end of the text,
+    and "".isspace() is False)."""
+    return list(map(str.isspace, map(text.__getitem__, map(slice, ends, map(add, ends, repeat(1))))))
 
 
 class Tokenized:
-    """A text's tokens with the lookups the exporters need (span to token range)."""
+    """A text's tokens with the lookups the exporters need (span to token range, sentences).
+
+    Made once per document and shared by every record of it (``annotator.exporters.DocumentCache``):
+    the tokens are kept as columns (:attr:`starts`, :attr:`ends`, :attr:`texts`); the
+    :class:`Token` s and the sentence breaks are made on first use and kept.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = tokenize(text)
-        self._starts = [t.start for t in self.tokens]
-        self._ends = [t.end for t in self.tokens]
+        self.starts, self.ends, self.texts = _columns(text, 0, len(text))
+        self._tokens: list[Token] | None = None
+        self._sentence_breaks: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = _tokens(self.text, self.starts, self.ends, self.texts)
+        return self._tokens
 
     def overlapping(self, start: int, end: int) -> tuple[int, int] | None:
         """(first, last) indices of the tokens overlapping ``start``-``end``; None when none does."""
-        first = bisect_right(self._ends, start)
-        last = bisect_left(self._starts, end) - 1
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, end) - 1
         return (first, last) if first <= last else None
 
     def aligned(self, start: int, end: int) -> tuple[int, int] | None:
         """(first, last) when ``start`` begins a token and ``end`` ends one; else None."""
-        first = bisect_left(self._starts, start)
-        last = bisect_left(self._ends, end)
-        if first < len(self.tokens) and last < len(self.tokens) and self._starts[first] == start and self._ends[last] == end:
+        first = bisect_left(self.starts, start)
+        last = bisect_left(self.ends, end)
+        n = len(self.starts)
+        if first < n and last < n and self.starts[first] == start and self.ends[last] == end:
             return first, last
         return None
+
+    def sentence_starts(self, keep_together: list[tuple[int, int]] = ()) -> list[int]:
+        """:func:`annotator.text.sentences.sentence_starts` of these tokens (the breaks found once)."""
+        from .sentences import sentence_breaks
+
+        if not self.starts:
+            return []
+        if self._sentence_breaks is None:
+            self._sentence_breaks = sentence_breaks(self.text, self.starts, self.ends)
+        breaks = self._sentence_breaks
+        if keep_together:
+            inside: set[int] = set()
+            for first, last in keep_together:
+                inside.update(range(first + 1, last + 1))
+            breaks = [i for i in breaks if i not in inside]
+        return [0, *breaks]
 
 
 # -- words ------------------------------------------------------------------------------------
