@@ -19,6 +19,7 @@ screen never changes an annotator's own spans.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -325,13 +326,25 @@ class ReviewScreen(StoreCalls, Screen[None]):
         if not lines:
             lines = [Content("no candidate here\n] next open disagreement")]
         self.query_one("#review-here", Static).update(Content("\n").join(lines))
-        items = [self._line(c, text, pointer=(c == focus)) for c in self.review.candidates]
+        items = [self._line(c, text, pointer=(c == focus)) for c in self._listed(self.review.candidates)]
         self.query_one("#review-list", Static).update(Content("\n").join(items))
         r = self.review
         self.query_one("#review-list-title", Static).update(
-            Content(f"Candidates: {len(r.agreed)} agreed, {len(r.disagreements)} disagreed")
+            Content(f"Candidates: {len(r.agreed)} agreed, {len(r.disagreements)} disagreed"
+                    + (f" (the {LIST_WINDOW} nearest the cursor listed)" if len(r.candidates) > LIST_WINDOW else ""))
         )
         self.refresh_header()
+
+    def _listed(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates the list shows: all of them, or the :data:`LIST_WINDOW` nearest the cursor in
+        reading order (a document may hold 50,000 spans: the list was rebuilt whole on every move, and
+        took 35 s to show that many)."""
+        if len(candidates) <= LIST_WINDOW:
+            return candidates
+        starts = [c.start for c in candidates]
+        middle = bisect.bisect_left(starts, self.view.cursor)
+        first = max(0, min(middle - LIST_WINDOW // 2, len(candidates) - LIST_WINDOW))
+        return candidates[first : first + LIST_WINDOW]
 
     def refresh_header(self) -> None:
         total = sum(s.disagreements for s in self.summaries.values())
@@ -653,6 +666,10 @@ class ReviewScreen(StoreCalls, Screen[None]):
 
     def action_quit(self) -> None:
         self.app.exit()
+
+
+#: Most candidates the review screen's list shows at once (those nearest the cursor).
+LIST_WINDOW = 200
 
 
 class ReviewApp(PlainNotifications, App[None]):
