@@ -232,3 +232,20 @@ def test_a_document_over_the_span_limit_is_refused_before_building_spans(tmp_pat
     path = tmp_path / "many.jsonl"
     path.write_text('{"text": "%s", "name": "big", "spans": [%s]}\n' % (text, spans), encoding="utf-8")
     _refused(tmp_path, path, f"{MAX_SPANS_PER_DOCUMENT:,}", "line 1")
+
+
+LABEL_STUDIO_HOSTILE = {
+    "nan": ('[{"data": {"text": "a b"}, "meta": {"x": NaN}}]', "NaN"),
+    "duplicate-key": ('[{"data": {"text": "a b", "text": "c d"}}]', 'duplicate key "text"'),
+    "deep": ('[{"data": {"text": "a b"}, "meta": ' + "[" * 3000 + "]" * 3000 + "}]", "nested deeper"),
+    "bigint": ('[{"data": {"text": "a b"}, "id": ' + "7" * 5000 + "}]", "digits"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LABEL_STUDIO_HOSTILE))
+@pytest.mark.parametrize("fmt", [None, "label-studio"])
+def test_hostile_json_in_a_whole_file_export_is_one_line(tmp_path: Path, name: str, fmt: str | None) -> None:
+    body, needle = LABEL_STUDIO_HOSTILE[name]
+    path = tmp_path / "tasks.json"
+    path.write_text(body, encoding="utf-8")
+    _refused(tmp_path, path, needle, extra=("--format", fmt) if fmt else ())
