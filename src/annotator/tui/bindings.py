@@ -253,8 +253,14 @@ REMAPPABLE: frozenset[str] = frozenset(key.id for key in KEYS)
 # -- bindings for the widgets ----------------------------------------------------------------------
 
 
+def escape(text: str) -> str:
+    """``text`` for a tooltip, which Textual shows as markup: every ``[`` escaped, so a label name such as
+    ``[PER]`` or ``[@click=app.quit]`` is shown as it is (Textual's own ``escape`` leaves ``[PER]``)."""
+    return text.replace("[", "\\[")
+
+
 def _binding(key: Key, use: Use, *, priority: bool = False) -> Binding:
-    return Binding(key.keys, use.action, use.description, show=use.show, id=key.id, tooltip=use.tooltip,
+    return Binding(key.keys, use.action, use.description, show=use.show, id=key.id, tooltip=escape(use.tooltip),
                    priority=priority)
 
 
@@ -292,17 +298,17 @@ def label_bindings(schema: LabelSchema, screen: str) -> list[Binding]:
         first = number == 1 and screen == ANNOTATE
         result.append(Binding(label.key, use.action, use.description, show=first,
                               key_display=footer_keys if first else None, id=label_id(label.name),
-                              tooltip=use.tooltip))
+                              tooltip=escape(use.tooltip)))
         if number <= 9:
             result.append(Binding(str(number), use.action, use.description, show=False,
-                                  id=label_id(label.name, number=True), tooltip=use.tooltip))
+                                  id=label_id(label.name, number=True), tooltip=escape(use.tooltip)))
     return result
 
 
 def _label_use(name: str, screen: str) -> Use:
     if screen == ANNOTATE:
-        return Use(f"tag('{name}')", "Tag", f"Tag the selection, or the word under the cursor, as {name}", _TAG)
-    return Use(f"tag('{name}')", "Accept as",
+        return Use(f"tag({name!r})", "Tag", f"Tag the selection, or the word under the cursor, as {name}", _TAG)
+    return Use(f"tag({name!r})", "Accept as",
                f"Accept the selection, the edit or the candidate under the cursor as {name}", _DECIDE)
 
 
