@@ -100,3 +100,12 @@ def test_csv_and_spacy_hold_any_name(odd_db: Path, tmp_path: Path) -> None:
     assert outcome.code == 0, outcome.stderr
     docs = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
     assert {span.label_ for doc in docs for span in doc.spans["sc"]} == {label for _, label in SPANS}
+
+
+def test_labels_option_finds_a_name_holding_a_comma(odd_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "comma.csv"
+    outcome = run_cli("--db", str(odd_db), "export", "--format", "csv", "--out", str(out),
+                      "--labels", 'a,b & <c> "q",_gt_0')
+    assert outcome.code == 0, outcome.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert sorted(row["label"] for row in rows) == sorted(['a,b & <c> "q"', "_gt_0"])
