@@ -249,3 +249,21 @@ def test_hostile_json_in_a_whole_file_export_is_one_line(tmp_path: Path, name: s
     path = tmp_path / "tasks.json"
     path.write_text(body, encoding="utf-8")
     _refused(tmp_path, path, needle, extra=("--format", fmt) if fmt else ())
+
+
+def test_a_line_of_millions_of_containers_is_refused_before_parsing() -> None:
+    """A 64 MiB line of ``[],[],...`` became 21 million lists (2 GB); counted first, in constant memory."""
+    n = jsonio.MAX_CONTAINERS_PER_LINE + 1
+    line = '{"text": "a b", "meta": {"x": [' + "[]," * (n - 1) + "[]]}}"
+    with pytest.raises(Exception, match="arrays and objects in one line"):
+        jsonio.loads(line, "t", jsonio.MAX_CONTAINERS_PER_LINE)
+    assert jsonio.loads(line, "t")["text"] == "a b"  # a whole-file value has no such limit
+    # the constant-memory scan (long lines) and the fast one agree
+    long_line = '{"s": "' + "[" * 5_000_000 + '", "a": [' + "{}," * 999 + "{}]}"
+    assert jsonio._shape(long_line, 10**6) == (3, 1002)
+    assert jsonio._shape(long_line.replace("[" * 5_000_000, "[" * 100), 10**6) == (3, 1002)
+
+
+def test_the_span_and_container_limits_are_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"{jsonio.MAX_CONTAINERS_PER_LINE:,} arrays and objects" in readme

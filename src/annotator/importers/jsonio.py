@@ -45,6 +45,9 @@ MAX_FILE_BYTES = 1024 * 1024 * 1024
 MAX_DEPTH = 100
 #: Most digits in one JSON number literal (offsets and ids need fewer than 20).
 MAX_NUMBER_DIGITS = 100
+#: Most arrays and objects in one JSONL line: memory stays bounded (a 64 MiB line of ``[],[],...``
+#: became 21 million lists, 2 GB); a Prodigy record of a book (a token object per word) needs far fewer.
+MAX_CONTAINERS_PER_LINE = 1_000_000
 
 #: Returned by :func:`sniff_json` for anything that is not one parseable JSON value.
 NOT_JSON = object()
@@ -159,25 +162,49 @@ def _parse_float(literal: str) -> float:
     return value
 
 
-_STRICT = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+# Floats are rare in annotation files: each goes through _parse_float (finite, not too long). Integers
+# are common (offsets, ids): a Python hook on each would cost more than the parse, so _parse_int is
+# used only on a text holding a run of more than MAX_NUMBER_DIGITS digits (found by _has_long_digits).
+_STRICT = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_parse_float)
 _STRICTEST = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_parse_int,
                               parse_float=_parse_float)
-#: Number literals worth a closer look: a long run of digits, or an exponent of three digits or more.
-_LONG_NUMBER = re.compile(r"\d{%d}|[eE][+-]?\d{3}" % (MAX_NUMBER_DIGITS + 1))
+_DIGITS_TO_ZERO = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_DIGITS = b"0" * (MAX_NUMBER_DIGITS + 1)
+
+
+def _has_long_digits(text: str) -> bool:
+    """Whether ``text`` holds a run of more than MAX_NUMBER_DIGITS ASCII digits (in C: translate, then find)."""
+    return _LONG_DIGITS in text.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO)
 #: A JSON string (its escapes included), and anything that is not a bracket.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+#: Lines up to this long are scanned with two regex substitutions (fast, memory a few times the line).
+_FAST_SCAN_CHARS = 4 * 1024 * 1024
 #: A \u escape of a UTF-16 surrogate: the only way JSON text can hold a lone surrogate.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def _depth(text: str) -> int:
-    """How deeply ``text``'s arrays and objects nest (brackets inside strings do not count)."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return 0  # cannot be deeper than the limit: skip the scan
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+def _shape(text: str, max_containers: int | None) -> tuple[int, int]:
+    """(nesting depth, number of arrays and objects) of ``text``, brackets inside strings not counted;
+    (0, 0) when the brackets alone show both are within the limits (no scan needed)."""
+    opening = text.count("[") + text.count("{")
+    if opening <= MAX_DEPTH and (max_containers is None or opening <= max_containers):
+        return 0, 0
+    if len(text) <= _FAST_SCAN_CHARS:  # two passes in C; their pieces stay few at this size
+        brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+        return max(accumulate(map(_STEP.__getitem__, brackets)), default=0), brackets.count("[") + brackets.count("{")
+    depth = deepest = containers = 0  # a long line: one token at a time, in constant memory
+    for match in _STRING_OR_BRACKET.finditer(text):
+        step = _STEP.get(match[0], 0)
+        depth += step
+        if step > 0:
+            containers += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH or (max_containers is not None and containers > max_containers):
+                break  # refused either way: how far over does not matter
+    return deepest, containers
 
 
 def _quote(value: str, limit: int = 40) -> str:
@@ -185,18 +212,23 @@ def _quote(value: str, limit: int = 40) -> str:
     return json.dumps(shown)
 
 
-def loads(text: str | bytes, where: str) -> Any:
+def loads(text: str | bytes, where: str, max_containers: int | None = None) -> Any:
     """One JSON value, strictly (see the module's docstring); an AnnotatorError ``where: what`` otherwise.
 
-    ``where`` names the file and line, e.g. ``"data.jsonl line 3"``.
+    ``where`` names the file and line, e.g. ``"data.jsonl line 3"``; ``max_containers``: most
+    arrays and objects (:data:`MAX_CONTAINERS_PER_LINE` for a JSONL line).
     """
     if isinstance(text, bytes):
         from .text import decode
 
         text = decode(text, where)
-    if _depth(text) > MAX_DEPTH:
+    depth, containers = _shape(text, max_containers)
+    if depth > MAX_DEPTH:
         raise AnnotatorError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels (the limit): flatten the record")
-    decoder = _STRICTEST if _LONG_NUMBER.search(text) else _STRICT
+    if max_containers is not None and containers > max_containers:
+        raise AnnotatorError(f"{where}: more than {max_containers:,} JSON arrays and objects in one line (the "
+                             "limit): split the record")
+    decoder = _STRICTEST if _has_long_digits(text) else _STRICT
     try:
         value, end = decoder.raw_decode(text, len(text) - len(text.lstrip(" \t\n\r")))
         if text[end:].strip(" \t\n\r"):
@@ -270,7 +302,7 @@ def json_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[int
                     f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}): "
                     "convert the file to UTF-8 (e.g. iconv -t UTF-8)"
                 ) from None
-            yield number, loads(line, where)
+            yield number, loads(line, where, MAX_CONTAINERS_PER_LINE)
     if not any_line:
         raise AnnotatorError(f"{path} is empty: there is nothing to import")
 
