@@ -2,7 +2,9 @@
 
 A record is one document as one annotator left it: the document, that
 annotator's spans and relations. :func:`export_records` streams them from the
-store one document at a time, so memory does not grow with the database.
+store in batches of documents, so memory does not grow with the database. The records of one
+document share a :class:`DocumentCache`: its tokens and sentence breaks are computed once, on first
+use, whatever the number of annotators (``record.tokenized``).
 
 Each format module has the same small interface:
 
@@ -31,16 +33,17 @@ import re
 import shutil
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import IO
+from typing import IO, Any
 
 from ..errors import AnnotatorError
 from ..models import Document, LabelSchema, Relation, Span, Status
 from ..text.offsets import CODEPOINTS, UTF16, Utf16, convert_out, slice_in
+from ..text.tokens import Tokenized
 from ..store import Store
 
 #: The format modules, by command-line name (module names use underscores).
@@ -85,6 +88,39 @@ class ExportRecord:
     relations: list[Relation]
     relations_left_out: int = 0
     status: Status | None = None
+    cache: DocumentCache | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokenized(self) -> Tokenized:
+        """The document's tokens (and sentences), computed once for all its records."""
+        if self.cache is None or self.cache.text is not self.document.text:
+            self.cache = DocumentCache(self.document.text)
+        return self.cache.tokenized
+
+
+class DocumentCache:
+    """What exporters compute from one document's text, computed on first use and shared by
+    every record of that document (one per annotator): its tokens and sentence breaks
+    (:class:`annotator.text.Tokenized`), and anything a format keeps with :meth:`get`."""
+
+    __slots__ = ("text", "_tokenized", "_kept")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tokenized: Tokenized | None = None
+        self._kept: dict[str, Any] = {}
+
+    @property
+    def tokenized(self) -> Tokenized:
+        if self._tokenized is None:
+            self._tokenized = Tokenized(self.text)
+        return self._tokenized
+
+    def get(self, key: str, make: Callable[[str], Any]) -> Any:
+        """``make(text)``, made once per document (``key`` names it: use the format's name)."""
+        if key not in self._kept:
+            self._kept[key] = make(self.text)
+        return self._kept[key]
 
 
 @dataclass
@@ -97,13 +133,34 @@ class Selection:
     gold: bool = False
 
 
+#: Documents read at once: their spans, relations and statuses come in one query each.
+BATCH = 200
+
+
 def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]:
-    """Records for every selected document and annotator, in document order, streamed."""
-    for document in store.documents():
-        if selection.gold:
+    """Records for every selected document and annotator, in document order, streamed
+    (in batches of :data:`BATCH` documents: memory does not grow with the database)."""
+    if selection.gold:
+        for document in store.documents():
             yield from _gold_records(store, document, selection)
-        else:
-            yield from _annotator_records(store, document, selection)
+        return
+    for batch in _batches(store.documents(), BATCH):
+        ids = [d.id for d in batch]
+        spans, relations, statuses = store.spans_of(ids), store.relations_of(ids), store.statuses_of(ids)
+        for document in batch:
+            yield from _annotator_records(document, spans[document.id], relations[document.id],
+                                          statuses[document.id], selection)
+
+
+def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for document in documents:
+        batch.append(document)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _gold_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
@@ -118,9 +175,8 @@ def _gold_records(store: Store, document: Document, selection: Selection) -> Ite
     yield ExportRecord(document, "gold", spans, linked, relations_left_out=len(relations) - len(linked))
 
 
-def _annotator_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
-    spans = store.spans_for(document.id)
-    statuses = store.statuses_for(document.id)
+def _annotator_records(document: Document, spans: list[Span], relations: list[Relation],
+                       statuses: dict[str, Status], selection: Selection) -> Iterator[ExportRecord]:
     # Everyone with spans here, and those who answered it: done ("nothing to tag" is an answer too),
     # or skipped or rejected (Prodigy's ignore and reject, imported with --answers).
     wanted = {selection.status} if selection.status else {Status.done, Status.skipped, Status.rejected}
@@ -129,7 +185,7 @@ def _annotator_records(store: Store, document: Document, selection: Selection) -
         if not selection.annotators and selection.status is None:
             yield ExportRecord(document, "", [], [])
         return
-    relations = store.relations_for(document.id)
+    cache = DocumentCache(document.text)
     for person in people:
         if selection.annotators and person not in selection.annotators:
             continue
@@ -140,7 +196,7 @@ def _annotator_records(store: Store, document: Document, selection: Selection) -
         theirs = [r for r in relations if r.annotator == person]
         linked = [r for r in theirs if r.head in ids and r.child in ids]
         yield ExportRecord(document, person, mine, linked, relations_left_out=len(theirs) - len(linked),
-                           status=statuses.get(person))
+                           status=statuses.get(person), cache=cache)
 
 
 def _label_selected(span: Span, selection: Selection) -> bool:
@@ -264,6 +320,8 @@ class SpanOffsets:
         self.encoded = text.encode("utf-16-le") if unit == UTF16 else None
 
     def __call__(self, span: Span) -> tuple[int, int]:
+        if self.unit == CODEPOINTS:  # written as stored: slicing back would compare a slice with itself
+            return span.start, span.end
         return self.fragment(span, span.start, span.end)
 
     def fragment(self, span: Span, start: int, end: int) -> tuple[int, int]:
@@ -630,7 +688,7 @@ def _names_folder(out: str) -> bool:
 
 
 __all__ = [
-    "CODEPOINTS", "UTF16", "ExportOptions", "ExportRecord", "ExportSummary", "FORMAT_MODULES", "Problems",
+    "CODEPOINTS", "UTF16", "DocumentCache", "ExportOptions", "ExportRecord", "ExportSummary", "FORMAT_MODULES", "Problems",
     "SafeNames", "Selection", "SpanOffsets", "clean_name", "atomic_file", "atomic_folder", "check_text", "describe", "export_records",
     "exporter", "sorted_relations", "stdout_text", "write_export",
 ]

@@ -252,6 +252,16 @@ class Store:
     def relations_for(self, document_id: str, annotator: str | None = None) -> list[Relation]:
         return self.annotations.relations_for(document_id, annotator)
 
+    def spans_of(self, document_ids: list[str]) -> dict[str, list[Span]]:
+        """:meth:`spans_for` of many documents in a few queries (an export reads them in batches)."""
+        return self.annotations.spans_of(document_ids)
+
+    def relations_of(self, document_ids: list[str]) -> dict[str, list[Relation]]:
+        return self.annotations.relations_of(document_ids)
+
+    def statuses_of(self, document_ids: list[str]) -> dict[str, dict[str, Status]]:
+        return self.annotations.statuses_of(document_ids)
+
     def annotators(self, document_id: str | None = None) -> list[str]:
         return self.annotations.annotators(document_id)
 

@@ -84,11 +84,17 @@ def _continues(text: str, token_start: int, start: int) -> bool:
     return _attaches(before) and _WORD.match(ch) is not None and _WORD.match(text[token_start]) is not None
 
 
-#: A non-ASCII character that is neither a word character nor whitespace: every character that
-#: attaches (:func:`_attaches`), a zero-width joiner, a regional indicator. Two touching matches of
-#: ``_TOKEN`` can only join next to one of these (``_continues`` is False between two ASCII
-#: characters, and a word character never attaches: tests/unit/test_tokens.py checks every code point).
-_JOINING = re.compile(r"[^\w\s\x00-\x7f]")
+#: Every character that attaches (:func:`_attaches`), a zero-width joiner, a regional indicator,
+#: and some others: two touching matches of ``_TOKEN`` can only join next to one of these
+#: (``_continues`` is False unless the character at the join attaches or is a regional indicator,
+#: or the one before it attaches or is a ZWJ). Left out: word characters (none attaches), ASCII, and
+#: the blocks most text is made of that hold none of them (Latin letters and punctuation, general
+#: punctuation, currency, symbols and arrows, CJK punctuation, full-width forms, emoji but their
+#: modifiers). tests/unit/test_tokens.py checks every code point against the rule.
+_JOINING = re.compile(
+    r"[^\w\s\x00-\x7f\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20cf\u2100-\u2bff"
+    r"\u3000-\u3029\u3030-\u303f\uff00-\uffef\U0001f000-\U0001f1e5\U0001f200-\U0001f3fa\U0001f400-\U0001faff]"
+)
 #: Up to this many code points, the matches are listed once and read three times; above, the text
 #: is matched three times (faster for a long text: no list of match objects for the collector to scan).
 _KEEP_MATCHES = 50_000
