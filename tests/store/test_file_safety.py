@@ -185,3 +185,16 @@ def test_a_second_connection_in_one_process_keeps_the_first_ones_locks(db_path):
             )
             assert "delete" not in probe.stdout  # refused: our connections still hold their locks
         first.conn.execute("COMMIT")
+
+
+def test_merge_refuses_names_with_control_characters_untouched(tmp_path, db_path):
+    other = tmp_path / "other.db"
+    with Store(other) as there:
+        doc = _doc(there)
+        there.conn.execute("INSERT INTO spans VALUES ('x1', ?, 0, 4, 'ENTITY', ?, '', 't', 't')",
+                           [doc.id, "evil\x1b]0;title\x07"])
+    with Store(db_path) as here:
+        before = here.document_count()
+        with pytest.raises(AnnotatorError, match="control characters: nothing was merged"):
+            here.merge_from(other)
+        assert here.document_count() == before

@@ -133,6 +133,17 @@ class Merger:
                 f"cannot merge {other}: it uses labels this project's schema lacks ({', '.join(unknown)}); "
                 "add them to the schema first (--schema FILE)"
             )
+        names_columns = {"spans": "annotator", "relations": "annotator", "statuses": "annotator",
+                         "gold": "reviewer", "gold_relations": "reviewer", "events": "actor"}
+        for t, col in names_columns.items():
+            if t not in tables:
+                continue
+            for (name,) in src.execute(f"SELECT DISTINCT {quote_name(col)} FROM {t}"):
+                if not isinstance(name, str) or not name.strip() or not name.isprintable():
+                    raise AnnotatorError(
+                        f"cannot merge {other}: it holds the name {name!r} (in {t}), which is empty or has control "
+                        "characters: nothing was merged; rename it there first"
+                    )
         total = src.execute("SELECT count(*) FROM documents").fetchone()[0]
         total += sum(src.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in copy_tables)
         total += src.execute("SELECT count(*) FROM events").fetchone()[0]
