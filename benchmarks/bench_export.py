@@ -9,10 +9,15 @@ Then, in the same run:
 * the baseline: ``SELECT`` every document and its spans with plain ``sqlite3``
   and ``json.dumps`` one line per document to a file;
 * every export format through the same code as ``annotator export``;
+* spaCy: the export of the whole database (refused when spans fall off spaCy's
+  tokens: the time to say so), and of the documents whose spans all fit spaCy's
+  tokens, against building the same DocBin with spaCy alone (its public API,
+  from the same rows; spaCy is imported before either is timed);
 * importing the JSONL export into a new database, against a plain ``sqlite3``
   ``executemany`` insert of the same documents and spans in one transaction;
-* tracemalloc's peak while exporting JSONL from the full database and from a
-  tenth of it (streaming: the peak should not grow with the database).
+* tracemalloc's peak while exporting JSONL, brat and spaCy and while importing
+  the JSONL export, for a tenth of the documents and for all of them
+  (streaming: the peak should not grow with the database).
 
 Prints markdown tables. No assertions: this is for reading, not for CI.
 """
@@ -92,14 +97,62 @@ def plain_insert(dump: Path, db: Path) -> None:
     conn.close()
 
 
-def export(store: Store, fmt: str, out: Path, **options) -> str:
+def records_of(store: Store, ids: set[str] | None):
+    """The export's records, of the documents ``ids`` only (None: all)."""
+    records = export_records(store, Selection())
+    return records if ids is None else (r for r in records if r.document.id in ids)
+
+
+def export(store: Store, fmt: str, out: Path, ids: set[str] | None = None, **options) -> str:
     module = exporter(fmt)
     opts = ExportOptions(schema=store.schema, out=out, **options)
     try:
-        summary = write_export(module, export_records(store, Selection()), str(out), opts)
+        summary = write_export(module, records_of(store, ids), str(out), opts)
     except AnnotatorError as exc:
         return f"refused: {str(exc)[:90]}..."
     return f"{summary.spans} spans" + (f", {len(summary.left_out)} left out" if summary.left_out else "")
+
+
+def spacy_fitting(db: Path) -> set[str]:
+    """The documents whose spans all start and end on spaCy's tokens (not timed)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    conn = sqlite3.connect(db)
+    fitting = set()
+    for doc_id, text in conn.execute("SELECT id, text FROM documents"):
+        doc = nlp.make_doc(text)
+        spans = conn.execute("SELECT start, end FROM spans WHERE document_id = ?", [doc_id]).fetchall()
+        if all(doc.char_span(start, end) is not None for start, end in spans):
+            fitting.add(doc_id)
+    conn.close()
+    return fitting
+
+
+def spacy_alone(db: Path, ids: set[str], out: Path) -> None:
+    """The spaCy baseline: the same DocBin (one annotator per document, as in this database),
+    built with spaCy's public API from the same rows, in one piece."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    doc_bin = DocBin(store_user_data=True)
+    conn = sqlite3.connect(db)
+    spans_cursor = conn.cursor()
+    for doc_id, name, text, meta in conn.execute("SELECT id, name, text, meta FROM documents ORDER BY seq"):
+        if doc_id not in ids:
+            continue
+        doc = nlp.make_doc(text)
+        rows = spans_cursor.execute(
+            'SELECT start, "end", label, annotator, note FROM spans WHERE document_id = ? '
+            'ORDER BY start, "end" DESC, label, annotator, id', [doc_id]
+        ).fetchall()
+        doc.spans["sc"] = [doc.char_span(start, end, label=label) for start, end, label, _, _ in rows]
+        doc.user_data.update({"name": name, "document_id": doc_id, "annotator": rows[0][3] if rows else "",
+                              "meta": json.loads(meta), "notes": [r[4] or "" for r in rows], "relations": []})
+        doc_bin.add(doc)
+    conn.close()
+    out.write_bytes(doc_bin.to_bytes())
 
 
 def timed(fn, *args, **kwargs):
@@ -108,19 +161,21 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def export_peak(store: Store, out: Path, limit: int | None) -> float:
-    """tracemalloc peak (MB) of a JSONL export of the first ``limit`` documents."""
-    module = exporter("jsonl")
-    records = export_records(store, Selection())
-    if limit is not None:
-        ids = set(store.document_ids()[:limit])
-        records = (r for r in records if r.document.id in ids)
+def peak_mb(fn, *args, **kwargs) -> float:
+    """tracemalloc's peak (MB) while ``fn`` runs."""
     tracemalloc.start()
-    with open(out, "w", encoding="utf-8") as fh:
-        module.write(records, fh, ExportOptions(schema=store.schema, out=out))
-    peak = tracemalloc.get_traced_memory()[1] / 1e6
-    tracemalloc.stop()
-    return peak
+    try:
+        fn(*args, **kwargs)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def import_jsonl(path: Path, db: Path) -> None:
+    fresh = Store(db)
+    context = ImportContext(annotator="bench", schema=fresh.schema)
+    fresh.import_records(read_path(path, "jsonl", context), actor="bench")
+    fresh.close()
 
 
 def main() -> None:
@@ -142,10 +197,28 @@ def main() -> None:
         print("| format | seconds | MB | ratio to plain dump | note |")
         print("|---|---:|---:|---:|---|")
         print(f"| plain sqlite3 + json.dumps | {base_seconds:.2f} | {base_mb:.1f} | 1.0 | baseline |")
+        try:
+            fitting = spacy_fitting(db)  # also imports spaCy, so no timing below includes that
+        except ImportError:
+            fitting = None
         for fmt, name, options in FORMATS:
+            if fmt == "spacy" and fitting is None:
+                print("| spacy | | | | spaCy is not installed |")
+                continue
             seconds, note = timed(export, store, fmt, tmp / name, **options)
             mb = size_mb(tmp / name) if (tmp / name).exists() else 0.0
             print(f"| {fmt} | {seconds:.2f} | {mb:.1f} | {seconds / base_seconds:.1f} | {note} |")
+
+        if fitting is not None:
+            alone_seconds, _ = timed(spacy_alone, db, fitting, tmp / "alone.spacy")
+            ours_seconds, note = timed(export, store, "spacy", tmp / "fitting.spacy", ids=fitting)
+            same = (tmp / "alone.spacy").read_bytes() == (tmp / "fitting.spacy").read_bytes()
+            print(f"\n| spaCy, the {len(fitting)} documents whose spans fit its tokens | seconds | ratio to spaCy alone "
+                  "| note |")
+            print("|---|---:|---:|---|")
+            print(f"| spaCy alone (DocBin.add, to_bytes) | {alone_seconds:.2f} | 1.0 | baseline |")
+            print(f"| annotator export (spacy) | {ours_seconds:.2f} | {ours_seconds / alone_seconds:.1f} | {note}, "
+                  f"{'the same bytes' if same else 'NOT the same bytes'} |")
 
         insert_seconds, _ = timed(plain_insert, tmp / "plain.jsonl", tmp / "plain.db")
         fresh = Store(tmp / "again.db")
@@ -160,10 +233,21 @@ def main() -> None:
               f"{imported.line()} |")
 
         tenth = max(1, args.docs // 10)
-        small = export_peak(store, tmp / "peak-small.jsonl", tenth)
-        full = export_peak(store, tmp / "peak-full.jsonl", None)
-        print(f"\njsonl export, tracemalloc peak: {small:.1f} MB for {tenth} documents, "
-              f"{full:.1f} MB for {args.docs} documents")
+        first = set(store.document_ids()[:tenth])
+        with open(tmp / "out.jsonl", encoding="utf-8") as fh, open(tmp / "tenth.jsonl", "w", encoding="utf-8") as part:
+            part.writelines(line for _, line in zip(range(tenth), fh))
+        print(f"\n| tracemalloc peak, MB | {tenth} documents | {args.docs} documents |")
+        print("|---|---:|---:|")
+        for fmt, name, options in [f for f in FORMATS if f[0] in ("jsonl", "brat", "spacy")]:
+            if fmt == "spacy" and fitting is None:
+                continue
+            ids = fitting if fmt == "spacy" else None
+            small = peak_mb(export, store, fmt, tmp / f"peak-small-{name}", ids=first & ids if ids else first, **options)
+            full = peak_mb(export, store, fmt, tmp / f"peak-full-{name}", ids=ids, **options)
+            print(f"| {fmt} export{' (fitting documents)' if ids else ''} | {small:.1f} | {full:.1f} |")
+        small = peak_mb(import_jsonl, tmp / "tenth.jsonl", tmp / "peak-small.db")
+        full = peak_mb(import_jsonl, tmp / "out.jsonl", tmp / "peak-full.db")
+        print(f"| jsonl import | {small:.1f} | {full:.1f} |")
 
 
 if __name__ == "__main__":

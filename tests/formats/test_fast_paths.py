@@ -7,12 +7,15 @@ rule spaCy keeps whitespace by, written plainly here.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.exporters import ExportRecord
+from annotator.exporters import ExportOptions, ExportRecord
 from annotator.exporters import jsonl
 from annotator.models import Document, Relation, Span, Status
 from annotator.text.tokens import tokenize
@@ -74,3 +77,129 @@ def test_a_long_document_uses_plain_numbers():
     text = "word " * 8000  # offsets past the table of number strings
     record = ExportRecord(Document(id="d", name="n", text=text), "a", [], [])
     assert jsonl.line(record) == json.dumps(jsonl.task(record), ensure_ascii=False) + "\n"
+
+
+# -- spaCy: the DocBin is spooled in chunks and written as one stream ------------------------------
+
+
+def _spacy_records(n: int) -> list[ExportRecord]:
+    texts = ["Sony said revenue rose 5% in 2023.", "Évin told 🇫🇷 reporters\nthat prices fell.", "東京 is big. The end."]
+    records = []
+    for i in range(n):
+        text = f"{texts[i % 3]} Case {i}."
+        doc = Document(id=f"d{i}", name=f"doc {i}.txt", text=text, meta={"i": i, "nested": {"x": [1.5, None]}})
+        end = text.index(" ")
+        spans = [Span(id=f"s{i}", document_id=doc.id, start=0, end=end, label="SOURCE", annotator="a", note="n"),
+                 Span(id=f"t{i}", document_id=doc.id, start=0, end=len(text) - 1, label="CLAIM", annotator="a")]
+        relations = [Relation(id=f"r{i}", document_id=doc.id, head=f"t{i}", child=f"s{i}", label="ATTRIBUTED_TO",
+                              annotator="a")]
+        records.append(ExportRecord(doc, "a" if i % 2 else "b", spans, relations))
+    return records
+
+
+@pytest.mark.parametrize("ents", [[], ["SOURCE"]])
+def test_the_spooled_docbin_is_the_docbin_spacy_writes(monkeypatch, ents):
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    from annotator.exporters import Problems, spacy_docbin
+    from annotator.models import LabelSchema
+
+    options = ExportOptions(schema=LabelSchema.default(), ents=ents)
+    records = _spacy_records(23)
+    nlp = spacy.blank("en")
+    expected = DocBin(store_user_data=True)
+    for record in records:
+        expected.add(spacy_docbin.make_doc(nlp, record, options, Problems("", ""), Problems("", "")))
+    monkeypatch.setattr(spacy_docbin, "CHUNK", 5)  # five chunks, the last one short
+    monkeypatch.setattr(spacy_docbin, "PIECE", 7)  # spool files read back in small pieces
+    out = io.BytesIO()
+    spacy_docbin.write(records, out, options)
+    assert out.getvalue() == expected.to_bytes()
+    empty = io.BytesIO()
+    spacy_docbin.write([], empty, options)
+    assert empty.getvalue() == DocBin(store_user_data=True).to_bytes()
+
+
+def test_msgpack_headers_are_srsly_s():
+    srsly = pytest.importorskip("srsly")
+    from annotator.exporters.spacy_docbin import _array_header, _bin_header
+
+    for n in (0, 1, 15, 16, 255, 256, 65535, 65536, 70000):
+        assert srsly.msgpack_dumps([None] * n) == _array_header(n) + b"\xc0" * n
+        assert srsly.msgpack_dumps(b"x" * n) == _bin_header(n) + b"x" * n
+
+
+def test_spacy_checks_every_document_and_writes_nothing_when_a_span_is_off_its_tokens():
+    pytest.importorskip("spacy")
+    from annotator.errors import AnnotatorError
+    from annotator.exporters import spacy_docbin
+    from annotator.models import LabelSchema
+    from srsly.msgpack import msgpack_encoders
+
+    records = _spacy_records(6)
+    for record in (records[1], records[4]):  # one early, one after it: both are listed
+        record.spans.append(Span(id=f"x{record.document.id}", document_id=record.document.id, start=1, end=3,
+                                 label="FIGURE", annotator="a"))
+    out = io.BytesIO()
+    with pytest.raises(AnnotatorError, match=r"^2 spans do not start and end on spaCy token boundaries.*doc 1\.txt.*doc 4\.txt"):
+        spacy_docbin.write(records, out, ExportOptions(schema=LabelSchema.default()))
+    assert out.getvalue() == b""
+    assert "get_all" not in vars(msgpack_encoders)  # the encoders are read as usual again
+
+
+# -- folders: a new --out is put in place with one rename ---------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_a_new_brat_folder_is_renamed_into_place_with_the_umask_s_mode(tmp_path, umask):
+    from annotator.exporters import exporter, write_export
+    from annotator.models import LabelSchema
+
+    options = ExportOptions(schema=LabelSchema.default())
+    old = os.umask(umask)
+    try:
+        write_export(exporter("brat"), _spacy_records(4), str(tmp_path / "new"), options)
+        (tmp_path / "again").mkdir()
+        (tmp_path / "again" / "kept.txt").write_text("mine")
+        write_export(exporter("brat"), _spacy_records(4), str(tmp_path / "again"), options)
+    finally:
+        os.umask(old)
+    new, again = tmp_path / "new", tmp_path / "again"
+    assert (again / "kept.txt").read_text() == "mine"  # a folder already there: files moved in one by one
+    written = sorted(p.relative_to(new) for p in new.rglob("*"))
+    assert written == sorted(p.relative_to(again) for p in again.rglob("*") if p.name != "kept.txt")
+    for path in [new, *new.rglob("*")]:
+        assert path.stat().st_mode & 0o777 == (0o777 if path.is_dir() else 0o666) & ~umask, path
+        if path.is_file():
+            assert path.read_bytes() == (again / path.relative_to(new)).read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
+
+
+def test_records_read_in_batches_are_the_records_read_one_document_at_a_time(tmp_path, monkeypatch):
+    import annotator.exporters as exporters
+    from annotator.exporters import Selection, export_records
+    from annotator.store import ImportRecord, Store
+
+    imported = []
+    for i in range(11):
+        doc = Document.from_text(f"d{i}.txt", f"Sony said revenue rose {i}% in 2023.")
+        imported.append(ImportRecord(doc, [
+            Span(document_id=doc.id, start=0, end=4, label="SOURCE", annotator=who) for who in ("a", "b")[: i % 3]
+        ]))
+    with Store(tmp_path / "a.db") as store:
+        store.import_records(imported, actor="t")
+        store.set_status(imported[3].document.id, "zed", "done")
+
+        def read() -> list[tuple]:
+            return [(r.document.id, r.annotator, r.spans, r.relations, r.status)
+                    for r in export_records(store, Selection())]
+
+        whole = read()
+        assert (imported[3].document.id, "zed", [], [], Status.done) in whole
+        assert len(whole) == sum(max(1, i % 3) for i in range(11))  # doc 3: zed's answer, not an unannotated record
+        for batch, chars in ((3, 10**9), (200, 50), (1, 1)):
+            monkeypatch.setattr(exporters, "BATCH", batch)
+            monkeypatch.setattr(exporters, "BATCH_CHARS", chars)
+            assert read() == whole

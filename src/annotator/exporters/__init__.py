@@ -133,8 +133,10 @@ class Selection:
     gold: bool = False
 
 
-#: Documents read at once: their spans, relations and statuses come in one query each.
+#: Documents read at once: their spans, relations and statuses come in one query each. A batch
+#: also ends once its texts hold :data:`BATCH_CHARS` code points (long documents come fewer at a time).
 BATCH = 200
+BATCH_CHARS = 2_000_000
 
 
 def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]:
@@ -154,11 +156,13 @@ def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
     batch: list[Document] = []
+    chars = 0
     for document in documents:
         batch.append(document)
-        if len(batch) == size:
+        chars += len(document.text)
+        if len(batch) == size or chars >= BATCH_CHARS:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 
@@ -326,6 +330,8 @@ class SpanOffsets:
 
     def fragment(self, span: Span, start: int, end: int) -> tuple[int, int]:
         """Offsets of ``text[start:end]`` (a piece of ``span``), checked."""
+        if self.unit == CODEPOINTS:
+            return start, end
         text = self.record.document.text
         out_start, out_end = convert_out(text, start, end, self.unit, self.index)
         written = slice_in(text, out_start, out_end, self.unit, self.encoded)
@@ -532,11 +538,30 @@ def atomic_folder(path: Path) -> Iterator[Path]:
         except OSError as exc:
             raise AnnotatorError(f"cannot write {path}: {exc.strerror} (in {parent})") from None
         yield tmp
+        if not os.path.lexists(path) and _rename_new(tmp, path):
+            return
         path.mkdir(exist_ok=True)
         _check_targets(tmp, path)
         _move_into(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _rename_new(tmp: Path, path: Path) -> bool:
+    """Put the finished temporary folder where nothing is yet, with one rename instead of one a
+    file (a brat export is two files a document), giving it the mode ``mkdir`` gives (the umask's).
+    False when that cannot be done (``path`` appeared meanwhile...): then the files are moved one by one.
+    """
+    probe = tmp / f".mode-{os.urandom(4).hex()}"
+    try:
+        probe.mkdir()
+        mode = stat.S_IMODE(os.stat(probe).st_mode)
+        probe.rmdir()
+        os.chmod(tmp, mode)
+        os.rename(tmp, path)  # never follows a link; fails on a folder that is not empty
+    except OSError:
+        return False
+    return True
 
 
 def _check_targets(tmp: Path, path: Path) -> None:

@@ -45,6 +45,7 @@ original name, and the brat import turns the names back.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -115,10 +116,10 @@ def write(records: Iterable[ExportRecord], folder: Path, options: ExportOptions)
             name = folder_names.name(record.annotator, record.annotator.encode().hex(), fallback="unannotated")
             subfolders[record.annotator] = folder / name
             subfolders[record.annotator].mkdir()
-        target = subfolders[record.annotator]
+        target = str(subfolders[record.annotator])
         ann, changed = ann_text(record, unit, names, attributes)
-        (target / f"{base}.txt").write_bytes(doc.text.encode("utf-8"))
-        (target / f"{base}.ann").write_bytes(ann.encode("utf-8"))
+        _write_new(os.path.join(target, f"{base}.txt"), doc.text.encode("utf-8"))
+        _write_new(os.path.join(target, f"{base}.ann"), ann.encode("utf-8"))
         notes_changed += changed
         summary.count(record)
         summary.files += 2
@@ -128,6 +129,19 @@ def write(records: Iterable[ExportRecord], folder: Path, options: ExportOptions)
     if notes_changed:
         summary.notes.append(f"{notes_changed} notes had carriage returns replaced by spaces (brat notes are lines)")
     return summary
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """``Path(path).write_bytes(data)`` without a file object: two small files a document, so the
+    Python-side cost of each counts (the file gets the umask's mode, as ``open`` gives)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0),
+                 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -164,10 +178,15 @@ def ann_text(
     lines: list[str] = []
     ids: dict[str, str] = {}
     for number, span in enumerate(record.spans, start=1):
-        pieces = fragments(text, span.start, span.end)
-        written = ";".join("%d %d" % offsets.fragment(span, s, e) for s, e in pieces)
         ids[span.id] = f"T{number}"
-        lines.append(f"T{number}\t{names.get(span.label, span.label)} {written}\t{text_field(text, pieces)}")
+        if LINE_BREAKS.search(text, span.start, span.end) is None:  # one line: one fragment, its own text
+            start, end = offsets(span)
+            written, field = f"{start} {end}", text[span.start : span.end]
+        else:
+            pieces = fragments(text, span.start, span.end)
+            written = ";".join("%d %d" % offsets.fragment(span, s, e) for s, e in pieces)
+            field = text_field(text, pieces)
+        lines.append(f"T{number}\t{names.get(span.label, span.label)} {written}\t{field}")
     for number, rel in enumerate(sorted_relations(record), start=1):
         lines.append(f"R{number}\t{names.get(rel.label, rel.label)} Arg1:{ids[rel.head]} Arg2:{ids[rel.child]}")
     changed = 0
