@@ -109,3 +109,8 @@ def test_labels_option_finds_a_name_holding_a_comma(odd_db: Path, tmp_path: Path
     assert outcome.code == 0, outcome.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert sorted(row["label"] for row in rows) == sorted(['a,b & <c> "q"', "_gt_0"])
+
+
+def test_agreement_labels_option_finds_a_name_holding_a_comma(odd_db: Path) -> None:
+    outcome = run_cli("--db", str(odd_db), "agreement", "--json", "--labels", 'a,b & <c> "q",_gt_0')
+    assert "unknown label" not in outcome.stderr

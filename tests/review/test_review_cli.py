@@ -46,7 +46,7 @@ def test_agreement_options(db):
     result = run("--db", db, "agreement", "--annotators", "alice,zed")
     assert result.exit_code == 2 and "no annotations by 'zed'" in result.output
     result = run("--db", db, "agreement", "--labels", "NOPE")
-    assert result.exit_code == 2 and "unknown label 'NOPE'" in result.output
+    assert result.exit_code == 2 and "--labels: unknown label NOPE" in result.output
     result = run("--db", db, "agreement", "--annotators", "alice")
     assert result.exit_code == 2 and "at least two" in result.output
 

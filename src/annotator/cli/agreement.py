@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import AnnotatorError
-from .options import common_options, open_store, shown, visible
+from .options import label_list, common_options, open_store, shown, visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -135,11 +135,7 @@ def agreement(
     """
     store = open_store(ctx, must_exist=True)
     names = _names(annotators)
-    label_names = _names(labels)
-    if label_names:
-        unknown = [lab for lab in label_names if lab not in store.schema.label_names]
-        if unknown:
-            raise AnnotatorError(f"unknown label {unknown[0]!r}: the schema has {', '.join(store.schema.label_names)}")
+    label_names = label_list(labels, store.schema.label_names, "--labels") or None  # a name may hold a comma
     if names:
         known = set(store.annotators()) | {
             who for doc_id in store.document_ids() for who in store.statuses_for(doc_id)

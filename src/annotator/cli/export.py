@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import AnnotatorError
-from .options import LazyChoice, open_store, place_options, stderr_console, visible
+from .options import label_list as _label_list, LazyChoice, open_store, place_options, stderr_console, visible
 
 if TYPE_CHECKING:
     from ..exporters import ExportRecord
@@ -155,27 +155,6 @@ def _check_format_options(fmt: str, module, **given: object) -> None:
             continue
         if value and owners[name] != fmt:
             raise AnnotatorError(f"--{name.replace('_', '-')} applies to --format {owners[name]} only")
-
-
-def _label_list(value: str | None, known: list[str], option: str) -> list[str]:
-    """Labels separated by commas; a label whose own name holds a comma is found whole."""
-    if not value:
-        return []
-    parts = [part.strip() for part in value.split(",")]
-    names: list[str] = []
-    while parts:
-        # the longest run of parts that names a label, else the first part alone
-        run = next((n for n in range(len(parts), 1, -1) if ",".join(parts[:n]) in known
-                    or ", ".join(parts[:n]) in known), 1)
-        whole = next((joined for joined in (",".join(parts[:run]), ", ".join(parts[:run])) if joined in known),
-                     parts[0])
-        if whole:
-            names.append(whole)
-        parts = parts[run:]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise AnnotatorError(f"{option}: unknown label {', '.join(unknown)} (the schema has {', '.join(known)})")
-    return names
 
 
 def _with_progress(records: Iterator[ExportRecord], store: Store) -> Iterator[ExportRecord]:

@@ -220,3 +220,24 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def label_list(value: str | None, known: list[str], option: str) -> list[str]:
+    """Labels separated by commas; a label whose own name holds a comma is found whole."""
+    if not value:
+        return []
+    parts = [part.strip() for part in value.split(",")]
+    names: list[str] = []
+    while parts:
+        # the longest run of parts that names a label, else the first part alone
+        run = next((n for n in range(len(parts), 1, -1) if ",".join(parts[:n]) in known
+                    or ", ".join(parts[:n]) in known), 1)
+        whole = next((joined for joined in (",".join(parts[:run]), ", ".join(parts[:run])) if joined in known),
+                     parts[0])
+        if whole:
+            names.append(whole)
+        parts = parts[run:]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise AnnotatorError(f"{option}: unknown label {', '.join(unknown)} (the schema has {', '.join(known)})")
+    return names
