@@ -203,3 +203,63 @@ def test_records_read_in_batches_are_the_records_read_one_document_at_a_time(tmp
             monkeypatch.setattr(exporters, "BATCH", batch)
             monkeypatch.setattr(exporters, "BATCH_CHARS", chars)
             assert read() == whole
+
+
+# -- the JSONL import: spans built without validating plain values twice; depth checked after parsing --
+
+raw_values = st.one_of(st.integers(-3, 40), st.booleans(), st.floats(allow_nan=False, allow_infinity=False), st.none(),
+                       st.sampled_from(["", "CLAIM", "SOURCE", "nope", "alice", "a note", "\x1b[2J"]),
+                       st.lists(st.integers(), max_size=2))
+
+
+offsets = st.one_of(st.integers(-1, 6), raw_values)
+raw_spans = st.fixed_dictionaries(
+    {"start": offsets, "end": offsets, "label": st.sampled_from(["CLAIM", "SOURCE", "nope"]) | raw_values},
+    optional={"annotator": raw_values, "note": raw_values, "id": raw_values, "text": st.sampled_from(["Sony", "So"]),
+              "created": raw_values},
+)
+
+
+@given(st.lists(raw_spans, max_size=4))
+@settings(max_examples=500)
+def test_spans_of_a_jsonl_line_are_the_ones_pydantic_validates(spans):
+    from annotator.errors import AnnotatorError
+    from annotator.importers import ImportContext
+    from annotator.importers import jsonl as importer
+    from annotator.models import LabelSchema
+
+    line = {"text": "Sony said revenue rose 5% in 2023, a record.", "spans": spans}
+    context = ImportContext(annotator="bench", schema=LabelSchema.default())
+
+    def outcome():
+        try:
+            record = importer.record_from_json(line, "f line 1", "f-1", context)
+        except AnnotatorError as exc:
+            return str(exc)
+        return [s.model_dump(exclude={"created", "updated"} | ({"id"} if "id" not in raw else set()))
+                for s, raw in zip(record.spans, spans)]
+
+    fast = outcome()
+    plain = importer._plain_span
+    importer._plain_span = lambda fields, stamp: None  # every span through Span(**fields)
+    try:
+        assert outcome() == fast
+    finally:
+        importer._plain_span = plain
+
+
+json_values = st.recursive(st.one_of(st.integers(), st.text(alphabet='[]{}"\\ab:,'), st.none()),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                                       max_size=3), max_leaves=40)
+
+
+@given(json_values)
+@settings(max_examples=400)
+def test_the_depth_checked_after_parsing_is_the_depth_of_the_text(value):
+    from itertools import accumulate
+
+    from annotator.importers import jsonio
+
+    text = json.dumps(value)
+    brackets = jsonio._NOT_BRACKET.sub("", jsonio._STRING.sub("", text))  # the text scanned, strings left out
+    assert jsonio._depth(json.loads(text)) == max(accumulate(map(jsonio._STEP.__getitem__, brackets)), default=0)

@@ -207,6 +207,26 @@ def _shape(text: str, max_containers: int | None) -> tuple[int, int]:
     return deepest, containers
 
 
+def _depth(value: Any) -> int:
+    """The nesting depth of a parsed JSON value (a scalar: 0), level by level; stops past MAX_DEPTH.
+
+    Checked after parsing (cheaper than scanning the text: a Prodigy line holds an object a token);
+    the parser itself stops at Python's recursion limit, and the line's size is limited before.
+    """
+    level = [value] if type(value) in (dict, list) else []
+    depth = 0
+    while level and depth <= MAX_DEPTH:
+        depth += 1
+        inner = []
+        for container in level:
+            for item in container.values() if type(container) is dict else container:
+                kind = type(item)
+                if kind is dict or kind is list:
+                    inner.append(item)
+        level = inner
+    return depth
+
+
 def _quote(value: str, limit: int = 40) -> str:
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
     return json.dumps(shown)
@@ -222,12 +242,15 @@ def loads(text: str | bytes, where: str, max_containers: int | None = None) -> A
         from .text import decode
 
         text = decode(text, where)
-    depth, containers = _shape(text, max_containers)
-    if depth > MAX_DEPTH:
-        raise AnnotatorError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels (the limit): flatten the record")
-    if max_containers is not None and containers > max_containers:
-        raise AnnotatorError(f"{where}: more than {max_containers:,} JSON arrays and objects in one line (the "
-                             "limit): split the record")
+    deep = f"{where}: JSON nested deeper than {MAX_DEPTH} levels (the limit): flatten the record"
+    opening = text.count("[") + text.count("{")  # at least the arrays and objects (brackets in strings count too)
+    if max_containers is not None and opening > max_containers:  # scanned before parsing: memory stays bounded
+        depth, containers = _shape(text, max_containers)
+        if depth > MAX_DEPTH:
+            raise AnnotatorError(deep)
+        if containers > max_containers:
+            raise AnnotatorError(f"{where}: more than {max_containers:,} JSON arrays and objects in one line (the "
+                                 "limit): split the record")
     decoder = _STRICTEST if _has_long_digits(text) else _STRICT
     try:
         value, end = decoder.raw_decode(text, len(text) - len(text.lstrip(" \t\n\r")))
@@ -238,10 +261,12 @@ def loads(text: str | bytes, where: str, max_containers: int | None = None) -> A
                              if exc.lineno > 1 else f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
     except _Refused as exc:
         raise AnnotatorError(f"{where}: {exc}") from None
-    except RecursionError:  # a deep structure under the limit, in a deep call stack
-        raise AnnotatorError(f"{where}: JSON nested too deeply") from None
+    except RecursionError:  # the parser stops at Python's recursion limit, far deeper than MAX_DEPTH
+        raise AnnotatorError(deep) from None
     except ValueError as exc:  # Python's own limits (integer digits)
         raise AnnotatorError(f"{where}: {exc}") from None
+    if opening > MAX_DEPTH and _depth(value) > MAX_DEPTH:  # fewer brackets than that: no deeper
+        raise AnnotatorError(deep)
     if _SURROGATE_ESCAPE.search(text):
         _check_unicode(value, where)
     return value

@@ -158,6 +158,7 @@ class Documents:
         """
         summary = ImportSummary()
         schema = self.settings.schema
+        label_names = set(schema.label_names)
         with self.log.action(actor, "import", kind="import") as act:
             batch = _ImportBatch(self, act)
             time = act.time
@@ -183,13 +184,14 @@ class Documents:
                     )
                     summary.documents_added += 1
                     existing = set()  # a new document has no spans yet
-                self._lengths[doc.id] = len(doc.text)
                 new_spans: list[dict[str, Any]] = []
+                length = len(doc.text)
                 for span in record.spans:
-                    try:
-                        span.check(doc.text, schema)
-                    except ValueError as exc:
-                        raise AnnotatorError(f"document {doc.name}: {exc}") from None
+                    if span.end > length or span.label not in label_names:
+                        try:
+                            span.check(doc.text, schema)  # raises, saying why
+                        except ValueError as exc:
+                            raise AnnotatorError(f"document {doc.name}: {exc}") from None
                     key = (span.annotator, span.start, span.end, span.label)
                     if key in existing:
                         summary.spans_present += 1

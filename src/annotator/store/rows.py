@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -113,8 +114,11 @@ def _build_document(row: dict[str, Any]) -> Document:
     return _build_document(row)
 
 
+_span_values = attrgetter(*SPAN_COLUMNS)
+
+
 def span_row(span: Span) -> dict[str, Any]:
-    return {c: getattr(span, c) for c in SPAN_COLUMNS}
+    return dict(zip(SPAN_COLUMNS, _span_values(span)))
 
 
 def relation_row(relation: Relation) -> dict[str, Any]:
