@@ -23,12 +23,12 @@ to export first. Relations and notes are not part of the format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import IO
 
 from ..errors import AnnotatorError
 from ..models import Span
-from ..text.sentences import sentence_starts
 from ..text.tokens import Tokenized
 from . import ExportOptions, ExportRecord, ExportSummary, Problems, check_text, describe
 
@@ -41,6 +41,7 @@ DOCSTART = "-DOCSTART- -X- O O"
 NO_POS_CHUNK = " -X- O "
 
 TokenSpan = tuple[Span, int, int]  # span, first token, last token (inclusive)
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space
 
 
 def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions) -> ExportSummary:
@@ -56,7 +57,7 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     relations = 0
     for record in records:
         check_tag_labels(record)
-        tokenized = Tokenized(record.document.text)
+        tokenized = record.tokenized  # shared by the document's records, sentence breaks included
         placed = place_spans(record, tokenized, off_tokens)
         kept = resolve_overlaps(record, placed, options.overlap, overlaps, summary)
         if off_tokens.items or overlaps.items:
@@ -77,7 +78,7 @@ def check_tag_labels(record: ExportRecord) -> None:
     """Refuse (one line) a label a CoNLL column cannot hold: a space would split the tag into two columns,
     and no mapping could be read back (CoNLL has no place to declare one)."""
     for span in record.spans:
-        if any(ch.isspace() for ch in span.label):
+        if _SPACE.search(span.label):
             raise AnnotatorError(
                 f"label {span.label!r} holds a space, which CoNLL's space-separated columns cannot hold "
                 f"(document {record.document.name}): leave it out with --labels, or export jsonl"
@@ -94,7 +95,7 @@ def place_spans(record: ExportRecord, tokenized: Tokenized, problems: Problems) 
             problems.add(describe(record, span))
             continue
         first, last = tokens
-        check_text(record, span, text[tokenized.tokens[first].start : tokenized.tokens[last].end])
+        check_text(record, span, text[tokenized.starts[first] : tokenized.ends[last]])
         placed.append((span, first, last))
     return placed
 
@@ -127,16 +128,16 @@ def resolve_overlaps(
 
 def record_block(record: ExportRecord, tokenized: Tokenized, kept: list[TokenSpan]) -> str:
     """The lines of one record: the document marker, then sentences of ``TOKEN -X- O TAG``."""
-    tokens = tokenized.tokens
-    tags = ["O"] * len(tokens)
+    tags = ["O"] * len(tokenized)
     for span, first, last in kept:
         tags[first] = f"B-{span.label}"
-        for i in range(first + 1, last + 1):
-            tags[i] = f"I-{span.label}"
-    starts = set(sentence_starts(record.document.text, tokens, [(first, last) for _, first, last in kept]))
+        tags[first + 1 : last + 1] = [f"I-{span.label}"] * (last - first)
+    rows = list(map(str.__add__, tokenized.texts, map(NO_POS_CHUNK.__add__, tags)))  # TOKEN -X- O TAG
     lines = [DOCSTART, ""]
-    for i, (token, tag) in enumerate(zip(tokens, tags)):
-        if i in starts and i:
-            lines.append("")
-        lines.append(f"{token.text}{NO_POS_CHUNK}{tag}")
+    previous = 0
+    for start in tokenized.sentence_starts([(first, last) for _, first, last in kept])[1:]:
+        lines += rows[previous:start]
+        lines.append("")  # a blank line between sentences
+        previous = start
+    lines += rows[previous:]
     return "\n".join(lines) + "\n\n"
