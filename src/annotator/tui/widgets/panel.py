@@ -68,6 +68,7 @@ class AnnotationPanel(Vertical):
     def __init__(self, schema: LabelSchema, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.schema = schema
+        self._label_prefixes: dict[tuple, Content] = {}
 
     def compose(self) -> ComposeResult:
         yield TextBlock(Content("Labels  (key, number)"), classes="panel-title", id="labels-title")
@@ -89,15 +90,16 @@ class AnnotationPanel(Vertical):
         lines = []
         for number, label in enumerate(schema.labels, start=1):
             style = styles[label.name]
-            number_key = str(number) if number <= 9 else " "
-            lines.append(
-                Content.assemble(
+            key = (label.name, label.key, number, initials[label.name], style)
+            prefix = self._label_prefixes.get(key)
+            if prefix is None:  # the same for every document: only the count changes
+                number_key = str(number) if number <= 9 else " "
+                prefix = self._label_prefixes[key] = Content.assemble(
                     (label.key, "bold"), f" {number_key} ",
                     (f" {initials[label.name]} ", TStyle.from_rich_style(_swatch(style))), " ",
                     (label.name, TStyle.from_rich_style(style)),
-                    f" {counts.get(label.name, 0)}",
                 )
-            )
+            lines.append(prefix + f" {counts.get(label.name, 0)}")
         self.query_one("#panel-labels", TextBlock).update(Content("\n").join(lines))
         total = sum(counts.values())
         self.query_one("#spans-title", TextBlock).update(Content(f"Spans ({total})"))
