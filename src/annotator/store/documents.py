@@ -184,6 +184,7 @@ class Documents:
                     )
                     summary.documents_added += 1
                     existing = set()  # a new document has no spans yet
+                self._lengths[doc.id] = len(doc.text)
                 new_spans: list[dict[str, Any]] = []
                 length = len(doc.text)
                 for span in record.spans:
