@@ -57,7 +57,7 @@ def load_blank(lang: str) -> Any:
 
 
 #: Documents in one DocBin before its parts go to the spool files.
-CHUNK = 1000
+CHUNK = 250
 
 
 def write(records: Iterable[ExportRecord], out: IO[bytes], options: ExportOptions) -> ExportSummary:
