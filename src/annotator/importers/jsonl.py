@@ -137,7 +137,7 @@ def record_from_json(
         raise AnnotatorError(f"{where}: \"spans\" must be a list")
     context.check_span_count(len(raw_spans), where)  # before building any (memory stays bounded)
     seen_ids: set[str] = set()
-    stamp = now()  # the spans of a line are made at once
+    made = now()  # the spans of a line are made at once
     label_names = set(context.schema.label_names)
     for i, raw in enumerate(raw_spans):
         spot = f"{where} span {i + 1}"
@@ -160,7 +160,7 @@ def record_from_json(
             raise AnnotatorError(f"{spot}: start and end must be integers (code point offsets)")
         expected = raw.get("text") if isinstance(raw.get("text"), str) else None
         try:
-            span = _plain_span(fields, stamp)
+            span = _plain_span(fields, made)
             if span is None:  # not the plain types: pydantic says what is wrong
                 span = Span(**fields)
             if span.end > len(text) or span.label not in label_names or (
@@ -199,7 +199,7 @@ def record_from_json(
     return ImportRecord(doc, spans, relations, statuses=_statuses(obj, answer, spans, context, where))
 
 
-def _plain_span(fields: dict[str, Any], stamp: str) -> Span | None:
+def _plain_span(fields: dict[str, Any], made: str) -> Span | None:
     """``Span(**fields)`` when the fields are the plain values its validation passes unchanged (JSON's
     str and int, start before end, neither negative), built without validating them again (a line
     holds many spans: this is most of the import's per-span cost); None otherwise."""
@@ -210,7 +210,7 @@ def _plain_span(fields: dict[str, Any], stamp: str) -> Span | None:
         return None
     return span_from_values((
         fields["id"] if "id" in fields else new_id(), fields["document_id"], start, end, label, annotator, note,
-        fields.get("created", stamp), fields.get("updated", stamp),
+        fields.get("created", made), fields.get("updated", made),
     ))
 
 
