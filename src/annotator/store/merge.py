@@ -140,9 +140,12 @@ class Merger:
                 continue
             for (name,) in src.execute(f"SELECT DISTINCT {quote_name(col)} FROM {t}"):
                 if not isinstance(name, str) or not name.strip() or not name.isprintable():
+                    from ..text.display import display_text
+
+                    shown = display_text(name) if isinstance(name, str) else repr(name)
                     raise AnnotatorError(
-                        f"cannot merge {other}: it holds the name {name!r} (in {t}), which is empty or has control "
-                        "characters: nothing was merged; rename it there first"
+                        f"cannot merge {other}: it holds the name '{shown}' (in {t}), which is empty or has control "
+                        "characters (shown as placeholders): nothing was merged; rename it there first"
                     )
         total = src.execute("SELECT count(*) FROM documents").fetchone()[0]
         total += sum(src.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in copy_tables)
