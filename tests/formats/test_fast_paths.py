@@ -113,6 +113,7 @@ def test_the_spooled_docbin_is_the_docbin_spacy_writes(monkeypatch, ents):
     for record in records:
         expected.add(spacy_docbin.make_doc(nlp, record, options, Problems("", ""), Problems("", "")))
     monkeypatch.setattr(spacy_docbin, "CHUNK", 5)  # five chunks, the last one short
+    monkeypatch.setattr(spacy_docbin, "RELOAD", 7)  # Docs from four blank pipelines
     monkeypatch.setattr(spacy_docbin, "PIECE", 7)  # spool files read back in small pieces
     out = io.BytesIO()
     spacy_docbin.write(records, out, options)
