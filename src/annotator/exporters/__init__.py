@@ -135,8 +135,8 @@ class Selection:
 
 #: Documents read at once: their spans, relations and statuses come in one query each. A batch
 #: also ends once its texts hold :data:`BATCH_CHARS` code points (long documents come fewer at a time).
-BATCH = 200
-BATCH_CHARS = 2_000_000
+BATCH = 20
+BATCH_CHARS = 1_000_000
 
 
 def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]:
