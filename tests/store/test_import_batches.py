@@ -39,3 +39,16 @@ def test_a_large_import_is_written_in_batches_and_replays(tmp_path):
         assert summary.spans_added == 12_000
         assert store.conn.execute("SELECT count(*) FROM events WHERE kind = 'import'").fetchone()[0] == 12_000
         assert store.replay()["spans"] == store.table_state()["spans"]
+
+
+def test_a_text_holding_nul_keeps_its_length_after_a_restart(db_path):
+    """SQLite's length() stops at the first NUL: ranges and `docs` must count every character."""
+    text = "before\x00after the NUL"
+    doc = Document.from_text("nul.txt", text)
+    with Store(db_path) as store:
+        store.import_records([ImportRecord(doc)], actor="t")
+    with Store(db_path) as reopened:
+        assert reopened.document_length(doc.id) == len(text)
+        end = len(text)
+        reopened.add_span(Span(document_id=doc.id, start=end - 3, end=end, label="ENTITY", annotator="a"))
+        assert reopened.overview()[0]["characters"] == len(text)

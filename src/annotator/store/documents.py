@@ -117,10 +117,11 @@ class Documents:
 
     def length(self, document_id: str) -> int:
         if document_id not in self._lengths:
-            found = self.db.scalar("SELECT length(text) FROM documents WHERE id = ?", [document_id])
-            if found is None:
+            # len() in Python: SQLite's length() stops at the first NUL character of a text
+            text = self.db.scalar("SELECT text FROM documents WHERE id = ?", [document_id])
+            if text is None:
                 raise AnnotatorError(f"no document {document_id} in {self.db.path}")
-            self._lengths[document_id] = found
+            self._lengths[document_id] = len(text)
         return self._lengths[document_id]
 
     # where each annotator was (not part of the annotation log)
@@ -260,12 +261,15 @@ class Documents:
         statuses: dict[str, dict[str, str]] = {}
         for doc_id, annotator, status in self.db.conn.execute("SELECT document_id, annotator, status FROM statuses"):
             statuses.setdefault(doc_id, {})[annotator] = status
+        # SQLite's length() stops at a NUL character: such (rare) texts are measured in Python
         return [
-            {"position": seq, "id": doc_id, "name": name, "characters": length,
+            {"position": seq, "id": doc_id, "name": name,
+             "characters": length if length is not None else self.length(doc_id),
              "spans": counts.get(doc_id, {}), "status": statuses.get(doc_id, {})}
             for seq, doc_id, name, length in self.db.conn.execute(
-                "SELECT seq, id, name, length(text) FROM documents ORDER BY seq"
-            )
+                "SELECT seq, id, name, CASE WHEN instr(CAST(text AS BLOB), x'00') THEN NULL ELSE length(text) END "
+                "FROM documents ORDER BY seq"
+            ).fetchall()
         ]
 
 
