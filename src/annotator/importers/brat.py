@@ -56,14 +56,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from ..errors import AnnotatorError
 from ..exporters.brat import schema_type_names
-from ..models import Document, LabelSchema, Relation, Span, describe_validation_error
+from ..models import Document, LabelSchema, Relation, Span
 from ..store import ImportRecord
 from ..text.offsets import CODEPOINTS, Utf16, convert_in, normalize_with_map
 from .jsonio import read_bytes
+from .checks import checked_span
 from .text import decode
 
 if TYPE_CHECKING:
@@ -376,14 +375,8 @@ def text_bound(
             context.skip("brat discontinuous span (T) split into its fragments (--discontinuous split)", where)
     spans = []
     for start, end in pieces:
-        try:
-            span = Span(document_id=doc.id, start=move(start), end=move(end), label=label, annotator=context.annotator)
-            span.check(doc.text, context.schema)
-        except ValidationError as exc:
-            raise AnnotatorError(f"{where}: {describe_validation_error(exc)}") from None
-        except ValueError as exc:
-            raise AnnotatorError(f"{where}: {exc}") from None
-        spans.append(span)
+        spans.append(checked_span(where, doc.text, context.schema, document_id=doc.id, start=move(start),
+                                  end=move(end), label=label, annotator=context.annotator))
     return spans
 
 

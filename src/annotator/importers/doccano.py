@@ -177,33 +177,8 @@ def records_of(path: Path, context: ImportContext) -> Iterator[tuple[int, str, A
 
 def _lines(path: Path, context: ImportContext) -> Iterator[tuple[int, str, Any]]:
     """JSONL, line by line (memory bounded by the longest line); a bad line is one invalid record."""
-    with jsonio.open_regular(path) as fh:
-        head = fh.read(8192)
-        if b"\x00" in head:
-            decode(head, str(path))  # binary, or UTF-16: one line saying so
-        fh.seek(0)
-        number = 0
-        while raw := fh.readline(jsonio.MAX_LINE_BYTES + 1):
-            number += 1
-            where = f"{path} line {number}"
-            if len(raw) > jsonio.MAX_LINE_BYTES:
-                raise AnnotatorError(f"{where}: longer than {jsonio.MAX_LINE_BYTES // 1024 // 1024} MiB, the limit "
-                                     "for one line: split the document")
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not raw.strip():
-                continue
-            try:
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise AnnotatorError(
-                        f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}): "
-                        "convert the file to UTF-8 (e.g. iconv -t UTF-8)"
-                    ) from None
-                yield number, where, jsonio.loads(line, where)
-            except AnnotatorError as error:
-                context.invalid(error)
+    for number, value in jsonio.json_lines(path, on_error=context.invalid):
+        yield number, f"{path} line {number}", value
 
 
 def _values(path: Path, context: ImportContext) -> Iterator[tuple[int, str, Any]]:

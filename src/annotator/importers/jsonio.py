@@ -30,7 +30,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
@@ -288,7 +288,9 @@ def sniff_json(head: bytes) -> Any:
         return NOT_JSON
 
 
-def json_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[int, Any]]:
+def json_lines(
+    path: Path, max_line: int = MAX_LINE_BYTES, on_error: Callable[[AnnotatorError], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
     """(line number, parsed JSON) for each non-blank line of a JSONL file, streamed, one-line errors.
 
     A regular file only (:func:`open_regular`); UTF-8 (a leading BOM is dropped);
@@ -321,13 +323,20 @@ def json_lines(path: Path, max_line: int = MAX_LINE_BYTES) -> Iterator[tuple[int
             any_line = True
             where = f"{path} line {number}"
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise AnnotatorError(
-                    f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}): "
-                    "convert the file to UTF-8 (e.g. iconv -t UTF-8)"
-                ) from None
-            yield number, loads(line, where, MAX_CONTAINERS_PER_LINE)
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise AnnotatorError(
+                        f"{where}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}): "
+                        "convert the file to UTF-8 (e.g. iconv -t UTF-8)"
+                    ) from None
+                value = loads(line, where, MAX_CONTAINERS_PER_LINE)
+            except AnnotatorError as error:
+                if on_error is None:
+                    raise
+                on_error(error)  # --skip-invalid: the line is one invalid record
+                continue
+            yield number, value
     if not any_line:
         raise AnnotatorError(f"{path} is empty: there is nothing to import")
 

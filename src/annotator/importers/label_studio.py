@@ -42,13 +42,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from ..errors import AnnotatorError
-from ..models import Document, Relation, Span, describe_validation_error, new_id
+from ..models import Document, Relation, Span, new_id
 from ..store import ImportRecord
 from ..text.offsets import CODEPOINTS, UTF16, Utf16, normalize_with_map
 from . import jsonio
+from .checks import checked_span
 from .text import decode
 
 if TYPE_CHECKING:
@@ -337,15 +336,8 @@ class _Reader:
             region_id = str(item["id"]) if item.get("id") not in (None, "") else new_id()
             span_id = region_id if region_id not in self.used_ids else new_id()
             self.used_ids.add(span_id)
-            try:
-                span = Span(id=span_id, document_id=self.doc.id, start=cp_start, end=cp_end, label=label,
-                            annotator=annotator, note=note)
-                span.check(self.doc.text, self.context.schema)
-            except ValidationError as exc:
-                raise AnnotatorError(f"{where}: {describe_validation_error(exc)}") from None
-            except ValueError as exc:
-                raise AnnotatorError(f"{where}: {exc}") from None
-            spans.append(span)
+            spans.append(checked_span(where, self.doc.text, self.context.schema, id=span_id, document_id=self.doc.id,
+                                      start=cp_start, end=cp_end, label=label, annotator=annotator, note=note))
         return spans
 
     def relations_of(self, item: dict, where: str, by_region: dict[str, Span], annotator: str) -> list[Relation]:
