@@ -3,6 +3,9 @@
 * :mod:`.offsets`: code points inside, UTF-16 at the import and export edges;
 * :mod:`.tokens`: the one tokenizer (exporters, agreement, review) and the words
   built from its tokens (the screen's word motion, snapping, boundary keys);
+* :mod:`.snapping`: ``snap``, the one snapping function every way of selecting goes
+  through, and grapheme cluster boundaries (the module is not named ``snap``: importing it
+  would then replace the function ``annotator.text.snap`` with the module);
 * :mod:`.sentences`: the one set of sentence and paragraph rules (CoNLL and the screen);
 * :mod:`.display`: the one display-safe function for untrusted text, and its helpers.
 
@@ -30,7 +33,10 @@ _HOME = {
     "convert_out": "offsets",
     "display_text": "display",
     "excerpt": "display",
+    "grapheme_end": "snapping",
+    "grapheme_start": "snapping",
     "inline_text": "display",
+    "is_grapheme_boundary": "snapping",
     "json_text": "display",
     "move_edge": "tokens",
     "next_paragraph_start": "sentences",
@@ -45,6 +51,7 @@ _HOME = {
     "sentence_starts": "sentences",
     "shown": "display",
     "slice_in": "offsets",
+    "snap": "snapping",
     "snap_to_words": "tokens",
     "tokenize": "tokens",
     "trim_whitespace": "tokens",
@@ -69,8 +76,9 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BIDI_PLACEHOLDER", "C1_PLACEHOLDER", "CODEPOINTS", "UNITS", "UTF16", "Token", "Tokenized", "Utf16",
-    "breaks_sentence", "convert_in", "convert_out", "display_text", "excerpt", "inline_text", "json_text", "move_edge", "next_paragraph_start",
+    "breaks_sentence", "convert_in", "convert_out", "display_text", "excerpt", "grapheme_end",
+    "grapheme_start", "inline_text", "is_grapheme_boundary", "json_text", "move_edge", "next_paragraph_start",
     "next_sentence_start", "next_word_end", "next_word_start", "normalize_with_map", "previous_paragraph_start",
     "previous_sentence_start", "previous_word_end", "previous_word_start", "sentence_starts", "shown", "slice_in",
-    "snap_to_words", "tokenize", "trim_whitespace", "utf16_slice", "visible", "word_at",
+    "snap", "snap_to_words", "tokenize", "trim_whitespace", "utf16_slice", "visible", "word_at",
 ]
