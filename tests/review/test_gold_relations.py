@@ -98,12 +98,56 @@ def test_accepting_a_relation_accepts_its_spans_in_one_action_and_undo_removes_a
     assert store.replay() == store.table_state()
 
 
-def test_a_relation_whose_span_is_rejected_later_is_skipped_not_an_error(project):
+def test_rejecting_a_span_rejects_its_accepted_links_in_the_same_action_and_undo_restores_both(project):
+    store, doc, _ = project
+    store.decide_relation(doc.id, key(doc, *GIGS), key(doc, *AP), LINK, "accept", "lead", ["bob"])
+    store.decide(doc.id, *key(doc, *AP), "reject", "lead")  # the link's child
+    link = (key(doc, *GIGS), key(doc, *AP), LINK)
+    assert links(store, doc.id) == {link: "reject"}
+    assert [d.sources for d in store.gold_relation_decisions(doc.id)] == [("bob",)]  # its provenance kept
+    assert store.gold_relations(doc.id) == [] and store.gold.unlinked_relations(doc.id) == []
+    last = store.history(actor="lead", limit=2)
+    assert len({e["action"] for e in last}) == 1 and {e["table_name"] for e in last} == {"gold", "gold_relations"}
+    result = store.undo("lead")
+    assert "reject SOURCE" in result.description and "reject ATTRIBUTED_TO" in result.description
+    assert links(store, doc.id) == {link: "accept"} and gold(store, doc.id)[key(doc, *AP)] == "accept"
+    assert len(store.gold_relations(doc.id)) == 1
+    assert store.replay() == store.table_state()
+
+
+def test_reopening_a_span_reopens_its_accepted_links_and_rejected_links_stay(project):
+    from annotator.store import GoldChange
+
+    store, doc, _ = project
+    store.decide_relation(doc.id, key(doc, *MONDAY), key(doc, *AP), LINK, "accept", "lead")
+    store.decide_relation(doc.id, key(doc, *MONDAY), key(doc, *NCRI), LINK, "reject", "lead")
+    store.decide_many(doc.id, [GoldChange(*key(doc, *MONDAY), None)], "lead")
+    assert links(store, doc.id) == {(key(doc, *MONDAY), key(doc, *NCRI), LINK): "reject"}
+    assert key(doc, *MONDAY) not in gold(store, doc.id)
+    store.undo("lead")
+    assert links(store, doc.id)[(key(doc, *MONDAY), key(doc, *AP), LINK)] == "accept"
+
+
+def test_an_old_database_link_to_a_span_that_is_not_gold_is_counted_and_named_in_the_export(project, tmp_path):
+    """Before the rule above, rejecting a span left its link accepted: export --gold says so, never silently."""
     store, doc, _ = project
     store.decide_relation(doc.id, key(doc, *GIGS), key(doc, *AP), LINK, "accept", "lead")
-    store.decide(doc.id, *key(doc, *GIGS), "reject", "lead")
-    assert links(store, doc.id) == {(key(doc, *GIGS), key(doc, *AP), LINK): "accept"}
-    assert store.gold_relations(doc.id) == []
+    store.decide_relation(doc.id, key(doc, *MONDAY), key(doc, *AP), LINK, "accept", "lead")
+    with store.db.transaction():  # as an older version left it: the span rejected, its link still accepted
+        store.conn.execute("UPDATE gold SET decision = 'reject' WHERE start = ? AND label = 'FIGURE'",
+                           [key(doc, *GIGS)[0]])
+    assert len(store.gold_relations(doc.id)) == 1
+    [unlinked] = store.gold.unlinked_relations(doc.id)
+    assert unlinked.key() == (key(doc, *GIGS), key(doc, *AP), LINK)
+    for fmt, out in (("jsonl", tmp_path / "g.jsonl"), ("brat", tmp_path / "brat")):
+        result = CliRunner().invoke(
+            cli, ["--db", store.path, "export", "--format", fmt, "--gold", "--out", str(out)], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        assert "(1 records, 2 spans, 1 relations)" in result.output
+        assert ("left out 1 gold link whose span is not gold (rejected or reopened since; review it again): "
+                f"evin-prison-leak.txt: ATTRIBUTED_TO FIGURE {key(doc, *GIGS)[0]}-{key(doc, *GIGS)[1]} "
+                f"-> SOURCE {key(doc, *AP)[0]}-{key(doc, *AP)[1]}") in result.output
 
 
 def test_relation_decisions_are_checked(project):

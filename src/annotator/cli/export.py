@@ -95,7 +95,7 @@ def export(
     options = ExportOptions(
         schema=schema, out=None if to_stdout else Path(out), offsets=offsets, spans_key=spans_key or "sc",
         ents=_label_list(ents, schema.label_names, "--ents"), overlap=overlap or "refuse", relations=relations,
-        config=config, lang=lang or "en", verbose=verbose,
+        config=config, lang=lang or "en", verbose=verbose, gold=gold,
     )
     if to_stdout and module.TARGET != "text":
         raise AnnotatorError(f"{module.FORMAT} cannot be written to standard output: pass --out PATH")

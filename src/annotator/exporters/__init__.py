@@ -77,9 +77,12 @@ class ExportRecord:
 
     ``annotator`` is ``""`` for a document nobody has annotated (exported once,
     with no spans, so that no document is lost), and ``"gold"`` for the
-    reviewed layer (each span's ``annotator`` is then its reviewer). ``status``
-    is that annotator's status for the document, if any (jsonl writes
-    ``skipped`` and ``rejected`` back as Prodigy's ``ignore`` and ``reject``).
+    reviewed layer (each span's ``annotator`` is then its reviewer, its ``note``
+    the notes of the annotators it came from, and ``sources`` maps its id to
+    those annotators). ``status`` is that annotator's status for the document,
+    if any (jsonl writes ``skipped`` and ``rejected`` back as Prodigy's
+    ``ignore`` and ``reject``). ``unlinked`` names the accepted gold links left
+    out because an end of theirs is not gold.
     """
 
     document: Document
@@ -89,6 +92,15 @@ class ExportRecord:
     relations_left_out: int = 0
     status: Status | None = None
     cache: DocumentCache | None = field(default=None, repr=False, compare=False)
+    sources: dict[str, tuple[str, ...]] | None = None
+    unlinked: list[str] = field(default_factory=list)
+
+    def annotators_of(self, span: Span) -> tuple[str, ...]:
+        """The annotators a gold span came from (empty for a reviewer's own span); for an
+        annotator's record, that annotator."""
+        if self.sources is None:
+            return (span.annotator,)
+        return self.sources.get(span.id, ())
 
     @property
     def tokenized(self) -> Tokenized:
@@ -168,15 +180,24 @@ def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document
 
 
 def _gold_records(store: Store, document: Document, selection: Selection) -> Iterator[ExportRecord]:
-    """The reviewed layer of a document, when it has been reviewed at all: gold spans and the
-    accepted gold relations between them (a relation to a span --label left out is counted out)."""
-    if not store.gold_decisions(document.id):
+    """The reviewed layer of a document, when it has been reviewed at all: gold spans (with the
+    annotators each came from, and their notes) and the accepted gold relations between them (a
+    relation to a span --label left out is counted out; one whose end is not gold at all, which
+    only an older database holds, is counted and named)."""
+    decisions = store.gold_decisions(document.id)
+    if not decisions:
         return
+    sources = {d.id: d.sources for d in decisions if d.decision == "accept"}
     spans = [s for s in store.gold_spans(document.id) if _label_selected(s, selection)]
     ids = {s.id for s in spans}
-    relations = store.gold_relations(document.id)
+    relations, not_gold = store.gold.relations_and_unlinked(document.id)
     linked = [r for r in relations if r.head in ids and r.child in ids]
-    yield ExportRecord(document, "gold", spans, linked, relations_left_out=len(relations) - len(linked))
+    unlinked = [
+        f"{document.name}: {d.label} {d.head[2]} {d.head[0]}-{d.head[1]} -> {d.child[2]} {d.child[0]}-{d.child[1]}"
+        for d in not_gold
+    ]
+    yield ExportRecord(document, "gold", spans, linked, relations_left_out=len(relations) - len(linked),
+                       sources=sources, unlinked=unlinked)
 
 
 def _annotator_records(document: Document, spans: list[Span], relations: list[Relation],
@@ -233,6 +254,7 @@ class ExportOptions:
     config: Path | None = None
     lang: str = "en"
     verbose: bool = False
+    gold: bool = False  # the reviewed layer (csv adds its annotators column)
 
     def unit(self, module: ModuleType) -> str:
         return self.offsets or module.UNITS[0]
@@ -252,6 +274,7 @@ class ExportSummary:
     left_out_reason: str = ""
     notes: list[str] = field(default_factory=list)
     files: int = 0
+    unlinked: list[str] = field(default_factory=list)  # gold links left out: an end of theirs is not gold
     _last_document: str | None = None
 
     def count(self, record: ExportRecord, spans: int | None = None, relations: int | None = None) -> None:
@@ -263,6 +286,7 @@ class ExportSummary:
         self.spans += len(record.spans) if spans is None else spans
         self.relations += len(record.relations) if relations is None else relations
         self.relations_left_out += record.relations_left_out
+        self.unlinked += record.unlinked
 
     def line(self, where: str, verbose: bool = False) -> str:
         text = (
@@ -274,6 +298,13 @@ class ExportSummary:
             text += ": " + "; ".join(self.left_out) if verbose else " (list them with --verbose)"
         if self.relations_left_out:
             text += f"; left out {self.relations_left_out} relations whose spans were not exported"
+        if self.unlinked:
+            n = len(self.unlinked)
+            listed = self.unlinked if verbose else self.unlinked[:MAX_LISTED]
+            text += (f"; left out {n} gold link{'s' if n != 1 else ''} whose span is not gold (rejected or reopened "
+                     f"since; review {'them' if n != 1 else 'it'} again): " + "; ".join(listed))
+            if len(listed) < n:
+                text += f"; and {n - len(listed)} more (list them with --verbose)"
         for note in self.notes:
             text += f"; {note}"
         return text

@@ -11,6 +11,8 @@ and never touch the screen.
   another label nested inside it (a FIGURE within a CLAIM), or around it, is no
   rival: both can be gold. Agreed candidates, decided ones and the reviewer's
   own are never rejected as rivals.
+* **Rejecting a span** rejects its links (accepted or open) in the same action: a
+  link to a span that is not gold cannot be gold. Undo restores both.
 * **Accepting agreed candidates** everywhere is one action (one undo step): every
   undecided agreed candidate, then every undecided agreed link whose two spans
   are then accepted.
@@ -56,6 +58,17 @@ def accept_changes(
             continue
         if is_rival(c, start, end, label):
             changes.append(GoldChange(*c.key, "reject", c.annotators))
+    return changes
+
+
+def reject_changes(review: ReviewDocument, key: Key) -> list[Change]:
+    """The decisions that reject the candidate ``key`` in ``review``: it, and each of its links not
+    rejected yet (accepted or open), since a link to a span that is not gold cannot be gold. The
+    store rejects a rejected span's accepted links itself too (:meth:`~annotator.store.Gold.decide_many`);
+    here the open ones are settled as well, so the reviewer is not sent back to them."""
+    candidate = next((c for c in review.candidates if c.key == key), None)
+    changes: list[Change] = [GoldChange(*key, "reject", candidate.annotators if candidate else ())]
+    changes += [RelationChange(*r.key, "reject", r.annotators) for r in review.links_of(key) if r.decision != "reject"]
     return changes
 
 

@@ -8,6 +8,7 @@ candidate. One decision per key, enforced by a unique index.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -153,21 +154,38 @@ class Gold:
     def spans(self, document_id: str) -> list[Span]:
         """The reviewed (gold) spans of a document: the accepted decisions, in reading order.
 
-        Each is a :class:`Span` whose ``annotator`` is the reviewer who accepted it and
-        whose ``note`` is empty; rejected candidates are not included.
+        Each is a :class:`Span` whose ``annotator`` is the reviewer who accepted it and whose
+        ``note`` is the notes of the annotators it came from (:func:`gold_note` of
+        :meth:`source_notes`); rejected candidates are not included.
         """
         from ..models import Span
 
+        rows = self.db.query(
+            "SELECT * FROM gold WHERE document_id = ? AND decision = 'accept' ORDER BY start, \"end\" DESC, label, id",
+            [document_id],
+        )
+        notes = self._notes_by_annotator(document_id) if rows else {}
         return [
             Span.model_construct(
                 id=row["id"], document_id=row["document_id"], start=row["start"], end=row["end"],
-                label=row["label"], annotator=row["reviewer"], note="", created=row["created"], updated=row["updated"],
+                label=row["label"], annotator=row["reviewer"],
+                note=gold_note(source_notes(notes, (row["start"], row["end"], row["label"]),
+                                            json.loads(row["sources"] or "[]"))),
+                created=row["created"], updated=row["updated"],
             )
-            for row in self.db.query(
-                "SELECT * FROM gold WHERE document_id = ? AND decision = 'accept' ORDER BY start, \"end\" DESC, label, id",
-                [document_id],
-            )
+            for row in rows
         ]
+
+    def _notes_by_annotator(self, document_id: str) -> dict[str, list[tuple[int, int, str, str]]]:
+        """The annotators' spans of a document that hold a note: {annotator: [(start, end, label, note)]}."""
+        out: dict[str, list[tuple[int, int, str, str]]] = {}
+        for annotator, start, end, label, note in self.db.conn.execute(
+            'SELECT annotator, start, "end", label, note FROM spans WHERE document_id = ? AND note != \'\' '
+            'ORDER BY start, "end", label, id',
+            [document_id],
+        ):
+            out.setdefault(annotator, []).append((start, end, label, note))
+        return out
 
     def decisions(self, document_id: str) -> list[GoldDecision]:
         """Every review decision (accepted and rejected) of a document, in reading order."""
@@ -202,21 +220,39 @@ class Gold:
         """The accepted gold relations of a document, linking the ids of its gold spans.
 
         Each is a :class:`Relation` whose ``annotator`` is its reviewer. One whose head or child
-        is not an accepted gold span (rejected or reopened since) is left out: it links nothing gold.
+        is not an accepted gold span is left out (:meth:`unlinked_relations` lists them): it links
+        nothing gold. Rejecting or reopening a span rejects or reopens its accepted links in the
+        same action, so only a database written before that rule holds such links.
         """
+        return self.relations_and_unlinked(document_id)[0]
+
+    def unlinked_relations(self, document_id: str) -> list[GoldRelationDecision]:
+        """The accepted relation decisions whose head or child is not an accepted gold span."""
+        return self.relations_and_unlinked(document_id)[1]
+
+    def relations_and_unlinked(self, document_id: str) -> tuple[list[Relation], list[GoldRelationDecision]]:
+        """:meth:`relations` and :meth:`unlinked_relations` at once."""
         from ..models import Relation
 
-        span_ids = {s.key(): s.id for s in self.spans(document_id)}
-        out = []
+        span_ids = {
+            (row["start"], row["end"], row["label"]): row["id"]
+            for row in self.db.query(
+                "SELECT id, start, \"end\", label FROM gold WHERE document_id = ? AND decision = 'accept'", [document_id]
+            )
+        }
+        out, unlinked = [], []
         for d in self.relation_decisions(document_id):
+            if d.decision != "accept":
+                continue
             head, child = span_ids.get(d.head), span_ids.get(d.child)
-            if d.decision != "accept" or head is None or child is None:
+            if head is None or child is None:
+                unlinked.append(d)
                 continue
             out.append(
                 Relation.model_construct(id=d.id, document_id=d.document_id, head=head, child=child, label=d.label,
                                          annotator=d.reviewer, created=d.created)
             )
-        return out
+        return out, unlinked
 
     # reviewers
 
@@ -265,7 +301,9 @@ class Gold:
         A change with ``decision=None`` removes the decision (the candidate is open again). A change
         naming its own ``document_id`` goes there (so one action can span documents). Accepting a
         relation accepts its head and child spans too when gold does not have them yet (a gold
-        relation between spans that are not gold would be exported as nothing).
+        relation between spans that are not gold would be exported as nothing). Rejecting a span
+        rejects its accepted relations, and reopening it reopens them, in the same action (an
+        accepted link to a span that is not gold cannot stay accepted): undo restores both.
         Changes that would leave a row as it is are skipped; nothing is logged when none remain.
         """
         changes = [c if c.document_id else replace(c, document_id=document_id) for c in changes]
@@ -274,7 +312,7 @@ class Gold:
         out: list[GoldDecision | GoldRelationDecision] = []
         with self.log.action(reviewer, what) as act:
             self.check_reviewer(reviewer)
-            for change in self._with_linked_spans(changes):
+            for change in self._with_links_of_unaccepted(self._with_linked_spans(changes)):
                 table = change.TABLE
                 before, after = self._decision_rows(table, change, reviewer, act.time)
                 if before is None and after is None:
@@ -333,6 +371,37 @@ class Gold:
             out.append(change)
         return out
 
+    def _with_links_of_unaccepted(
+        self, changes: list[GoldChange | RelationChange]
+    ) -> list[GoldChange | RelationChange]:
+        """``changes`` with, just after each span rejected or reopened, the same decision on its
+        accepted relations (those the batch does not decide itself).
+
+        A link whose span is rejected is rejected (it cannot be gold, and the document stays
+        settled); a link whose span is reopened is reopened (decided again with its span).
+        """
+        decided = {(c.document_id, c.key) for c in changes if isinstance(c, RelationChange)}
+        out: list[GoldChange | RelationChange] = []
+        for change in changes:
+            out.append(change)
+            if not isinstance(change, GoldChange) or change.decision == "accept":
+                continue
+            start, end, label = change.key
+            for row in self.db.query(
+                "SELECT * FROM gold_relations WHERE document_id = ? AND decision = 'accept' AND ("
+                "(head_start = ? AND head_end = ? AND head_label = ?) OR "
+                "(child_start = ? AND child_end = ? AND child_label = ?)) "
+                "ORDER BY head_start, head_end DESC, head_label, child_start, child_end DESC, child_label, label, id",
+                [change.document_id, start, end, label, start, end, label],
+            ):
+                link = GoldRelationDecision.from_row(row)
+                if (change.document_id, link.key()) in decided:
+                    continue
+                decided.add((change.document_id, link.key()))
+                out.append(RelationChange(link.head, link.child, link.label, change.decision, link.sources,
+                                          document_id=change.document_id))
+        return out
+
     def _span_makers(self, document_id: str, key: tuple[int, int, str]) -> list[str]:
         """The annotators who made a span with this (start, end, label) in a document."""
         rows = self.db.conn.execute(
@@ -360,3 +429,44 @@ class Gold:
             "updated": time,
         }
         return before, after
+
+
+#: Where a note keeps a brat attribute (``attribute NAME`` or ``attribute NAME=VALUE``; see the brat importer).
+ATTRIBUTE_LINE = re.compile(r"attribute [A-Za-z0-9_-]+(?:=[A-Za-z0-9_-]+)?")
+
+
+def source_notes(
+    notes: dict[str, list[tuple[int, int, str, str]]], key: tuple[int, int, str], sources: Iterable[str]
+) -> list[tuple[str, str]]:
+    """The notes a gold span ``key`` carries: (annotator, note) for each of its ``sources`` (the
+    annotators it came from), from their span with the same start, end and label; for a span the
+    reviewer edited (no source made it exactly), from their spans that are another reading of the same
+    words (overlapping, with the same label or the same boundaries). ``notes`` is
+    :meth:`Gold._notes_by_annotator`."""
+    start, end, label = key
+    out: list[tuple[str, str]] = []
+    for name in sorted(set(sources)):
+        theirs = notes.get(name, [])
+        exact = [n for s, e, lab, n in theirs if (s, e, lab) == key]
+        found = exact or [
+            n for s, e, lab, n in theirs if s < end and start < e and (lab == label or (s, e) == (start, end))
+        ]
+        out += [(name, n) for n in dict.fromkeys(found)]
+    return out
+
+
+def gold_note(notes: Iterable[tuple[str, str]]) -> str:
+    """One note from the annotators' (annotator, note) pairs: each distinct note on a line after the names
+    of who wrote it (``alice, bob: check the date``), then the brat attribute lines (``attribute NAME``)
+    once each, without names, so an attribute stays an attribute."""
+    by_text: dict[str, list[str]] = {}
+    attributes: dict[str, None] = {}
+    for name, note in notes:
+        lines = note.split("\n")
+        kept = "\n".join(line for line in lines if not ATTRIBUTE_LINE.fullmatch(line)).strip("\n")
+        attributes.update(dict.fromkeys(line for line in lines if ATTRIBUTE_LINE.fullmatch(line)))
+        if kept:
+            names = by_text.setdefault(kept, [])
+            if name not in names:
+                names.append(name)
+    return "\n".join([f"{', '.join(names)}: {text}" for text, names in by_text.items()] + list(attributes))
