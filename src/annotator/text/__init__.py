@@ -7,6 +7,7 @@
   through, and grapheme cluster boundaries (the module is not named ``snap``: importing it
   would then replace the function ``annotator.text.snap`` with the module);
 * :mod:`.sentences`: the one set of sentence and paragraph rules (CoNLL and the screen);
+* :mod:`.search`: finding a literal query (smart case, Unicode folding, exact offsets, wrap);
 * :mod:`.display`: the one display-safe function for untrusted text, and its helpers.
 
 Nothing here imports Textual, the store or the models: every layer may use it.
@@ -23,6 +24,8 @@ _HOME = {
     "BIDI_PLACEHOLDER": "display",
     "C1_PLACEHOLDER": "display",
     "CODEPOINTS": "offsets",
+    "SearchHit": "search",
+    "SearchMode": "search",
     "Token": "tokens",
     "Tokenized": "tokens",
     "UNITS": "offsets",
@@ -33,6 +36,8 @@ _HOME = {
     "convert_out": "offsets",
     "display_text": "display",
     "excerpt": "display",
+    "find": "search",
+    "find_all": "search",
     "grapheme_end": "snapping",
     "grapheme_start": "snapping",
     "inline_text": "display",
@@ -48,6 +53,7 @@ _HOME = {
     "previous_sentence_start": "sentences",
     "previous_word_end": "tokens",
     "previous_word_start": "tokens",
+    "search_mode": "search",
     "sentence_starts": "sentences",
     "shown": "display",
     "slice_in": "offsets",
@@ -75,7 +81,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "BIDI_PLACEHOLDER", "C1_PLACEHOLDER", "CODEPOINTS", "UNITS", "UTF16", "Token", "Tokenized", "Utf16",
+    "BIDI_PLACEHOLDER", "C1_PLACEHOLDER", "CODEPOINTS", "UNITS", "UTF16", "SearchHit", "SearchMode", "Token",
+    "Tokenized", "Utf16", "find", "find_all", "search_mode",
     "breaks_sentence", "convert_in", "convert_out", "display_text", "excerpt", "grapheme_end",
     "grapheme_start", "inline_text", "is_grapheme_boundary", "json_text", "move_edge", "next_paragraph_start",
     "next_sentence_start", "next_word_end", "next_word_start", "normalize_with_map", "previous_paragraph_start",
