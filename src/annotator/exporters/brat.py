@@ -31,7 +31,9 @@ line (``AnnotatorNotes``; import joins them again with line breaks). A note line
 ``attribute NAME`` or ``attribute NAME=VALUE`` (NAME and VALUE of
 ``A-Z a-z 0-9 _ -``, which is how the brat import keeps brat's attributes) is
 written as an ``A`` line instead, and the attribute is declared in
-annotation.conf. A carriage return inside a note becomes a space (counted).
+annotation.conf. A carriage return inside a note becomes a space (counted). A gold
+span (``--gold``) has the notes of the annotators it came from (``alice, bob: text``)
+and, as its last note line, ``annotators: alice, bob`` (none for a reviewer's own span).
 
 Type names: brat's hold only ``A-Z a-z 0-9 _ -`` (brat's
 ``normalize_to_storage_form``). A label or relation type with anything else
@@ -193,10 +195,13 @@ def ann_text(
     notes: list[str] = []
     attribute_lines: list[str] = []
     for span in record.spans:
-        if not span.note:
+        note = span.note
+        if record.sources is not None and record.annotators_of(span):  # gold: who it came from, a note line too
+            note += ("\n" if note else "") + "annotators: " + ", ".join(record.annotators_of(span))
+        if not note:
             continue
-        changed += "\r" in span.note
-        for line in span.note.replace("\r", " ").split("\n"):
+        changed += "\r" in note
+        for line in note.replace("\r", " ").split("\n"):
             match = ATTRIBUTE.fullmatch(line)
             if match:
                 name, value = match[1], match[2]

@@ -1,7 +1,9 @@
 """CSV for spreadsheets: one row per span.
 
 Columns: ``document``, ``document_id``, ``annotator``, ``label``, ``start``, ``end``
-(code points by default, ``--offsets utf16`` for JavaScript tools), ``text``, ``note``.
+(code points by default, ``--offsets utf16`` for JavaScript tools), ``text``, ``note``;
+with ``--gold``, ``annotator`` is the reviewer, ``note`` the notes of the annotators the
+span came from, and a last column ``annotators`` names them (``alice, bob``).
 
 A spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return as a formula (CSV injection), and annotated text, notes and document
@@ -24,13 +26,15 @@ TARGET = "text"
 UNITS = (CODEPOINTS, UTF16)
 
 COLUMNS = ("document", "document_id", "annotator", "label", "start", "end", "text", "note")
+#: With ``--gold``: the annotators each gold span came from, after its note.
+GOLD_COLUMNS = (*COLUMNS, "annotators")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions) -> ExportSummary:
     summary = ExportSummary(FORMAT)
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(GOLD_COLUMNS if options.gold else COLUMNS)
     unit = options.offsets or UNITS[0]
     relations = 0
     neutralised = 0
@@ -40,9 +44,11 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
         for span in record.spans:
             start, end = offsets(span)
             cells = [doc.name, span.annotator, span.label, doc.text[span.start : span.end], span.note]
-            name, annotator, label, text, note = (safe_cell(cell) for cell in cells)
+            if options.gold:
+                cells.append(", ".join(record.annotators_of(span)))
+            safe = [safe_cell(cell) for cell in cells]
             neutralised += sum(1 for cell in cells if cell.startswith(FORMULA_STARTS))
-            writer.writerow([name, doc.id, annotator, label, start, end, text, note])
+            writer.writerow([safe[0], doc.id, *safe[1:3], start, end, *safe[3:]])
         summary.count(record, relations=0)
         relations += len(record.relations)
     if neutralised:

@@ -13,7 +13,9 @@ One line per document and annotator::
 * ``spans``: ``start``, ``end`` (code points, end exclusive), ``label``, ``text``,
   ``token_start`` and ``token_end`` (inclusive), ``id``, ``annotator``, ``note``. A span that
   does not fall on token boundaries gets the tokens it *overlaps*; a span inside the one
-  space of a ``ws`` overlaps no token and has ``null`` there;
+  space of a ``ws`` overlaps no token and has ``null`` there. In the gold layer (``--gold``)
+  ``annotator`` is the reviewer, ``note`` the notes of the annotators the span came from
+  (``alice, bob: text``, a line each) and ``annotators`` (a list, on every gold span) those annotators;
 * ``relations``: ``head`` and ``child`` are token indices, the ``token_end`` of each span, as
   Prodigy's rel.manual writes them and explosion's relation scripts read them; ``head_span``
   and ``child_span`` (the spans' ``start``, ``end``, ``token_start``, ``token_end``, ``label``)
@@ -94,6 +96,7 @@ def _annotations(record: ExportRecord, columns: TokenColumns, text_json: str | N
     _, starts, ends, _ = columns
     offsets = SpanOffsets(record, CODEPOINTS)
     spans = []
+    gold = record.sources is not None
     for span in record.spans:
         start, end = offsets(span)
         first, last = bisect_right(ends, start), bisect_left(starts, end) - 1  # the tokens it overlaps
@@ -105,6 +108,8 @@ def _annotations(record: ExportRecord, columns: TokenColumns, text_json: str | N
                 "id": span.id, "annotator": span.annotator, "note": span.note,
             }
         )
+        if gold:
+            spans[-1]["annotators"] = list(record.annotators_of(span))
     by_id = {s["id"]: s for s in spans}
     relations = [
         {

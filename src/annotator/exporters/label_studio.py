@@ -16,7 +16,10 @@ web/libs/editor/src/utils/selection-tools.js); ``--offsets utf16`` writes
 UTF-16 code units for Label Studio versions before late 2021. Tasks and
 annotations carry ``id`` numbers (1, 2, ... in the order written), which Label
 Studio's converter needs (``KeyError: 'id'`` without them). Span notes go where
-Label Studio keeps a region's notes, ``"meta": {"text": [note]}``.
+Label Studio keeps a region's notes, ``"meta": {"text": [note]}``. A gold span
+(``--gold``) also has ``"annotators": [...]`` in its meta, the annotators it came
+from: Label Studio's editor keeps a region's meta keys as they are and edits only
+``text`` (web/libs/editor/src/mixins/Normalization.ts, ``setMetaText``/``setMetaValue``).
 ``completed_by`` holds the annotator's name (Label Studio's own exports hold a
 user number; on import Label Studio gives unknown users' annotations to the
 importing user). An annotator named ``prediction:<model_version>`` (or
@@ -116,8 +119,11 @@ def result(record: ExportRecord, unit: str) -> list[dict[str, Any]]:
             "value": {"start": start, "end": end, "text": record.document.text[span.start : span.end],
                       "labels": [span.label]},
         }
-        if span.note:
-            region["meta"] = {"text": [span.note]}
+        meta: dict[str, Any] = {"text": [span.note]} if span.note else {}
+        if record.sources is not None:  # gold: the annotators it came from, beside the note
+            meta["annotators"] = list(record.annotators_of(span))
+        if meta:
+            region["meta"] = meta
         result.append(region)
     for rel in sorted_relations(record):
         result.append(
