@@ -195,6 +195,34 @@ async def test_accept_reject_a_link_and_undo_in_the_screen(project):
         assert store.replay() == store.table_state()
 
 
+async def test_rejecting_a_span_in_the_screen_rejects_its_links_and_one_undo_restores_all(project):
+    """x on a span with an accepted link and an open one: both links rejected in the same action (its
+    accepted link cannot stay accepted, and the open one cannot be gold any more); u restores all."""
+    store, doc, _ = project
+    app = ReviewApp(store, "lead")
+    async with app.run_test(size=(120, 36)) as pilot:
+        s = screen(app)
+        await pilot.press("A")  # the agreed spans and the agreed link Monday -> Associated Press
+        to_ap, gigs_to_ap = (key(doc, *MONDAY), key(doc, *AP), LINK), (key(doc, *GIGS), key(doc, *AP), LINK)
+        assert links(store, doc.id) == {to_ap: "accept"}
+        before_gold = gold(store, doc.id)
+        s.view.move_cursor(find(doc.text, AP[0])[0] + 1)
+        await pilot.pause()
+        assert s.current_candidate().key == key(doc, *AP)
+        assert {r.key for r in s.links_here()} == {to_ap, gigs_to_ap}
+        await pilot.press("x")
+        assert gold(store, doc.id)[key(doc, *AP)] == "reject"
+        assert links(store, doc.id) == {to_ap: "reject", gigs_to_ap: "reject"}
+        assert len({e["action"] for e in store.history(actor="lead", limit=3)}) == 1  # one action
+        here = str(s.query_one("#review-here").render())
+        assert "✗ ATTRIBUTED_TO ← FIGURE" in here and "✓ ATTRIBUTED_TO" not in here
+        assert store.gold_relations(doc.id) == [] and store.gold.unlinked_relations(doc.id) == []
+        await pilot.press("u")
+        assert links(store, doc.id) == {to_ap: "accept"} and gold(store, doc.id) == before_gold
+        assert "✓ ATTRIBUTED_TO ← FIGURE" in str(s.query_one("#review-here").render())
+        assert store.replay() == store.table_state()
+
+
 async def test_a_link_key_without_a_link_here_changes_nothing(project):
     store, doc, _ = project
     app = ReviewApp(store, "lead")

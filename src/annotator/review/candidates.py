@@ -67,6 +67,8 @@ class Candidate(Decidable):
     decision: str | None = None
     reviewer: str | None = None
     sources: tuple[str, ...] = ()
+    #: The annotators' notes on it: (annotator, note), in the annotators' order, empty notes left out.
+    notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> Key:
@@ -108,12 +110,15 @@ def build_candidates(
     everyone = set(annotators)
     makers: dict[Key, list[str]] = {}
     ids: dict[Key, list[str]] = {}
+    notes: dict[Key, list[tuple[str, str]]] = {}
     for span in spans:
         everyone.add(span.annotator)
         names = makers.setdefault(span.key(), [])
         if span.annotator not in names:
             names.append(span.annotator)
         ids.setdefault(span.key(), []).append(span.id)
+        if span.note and (span.annotator, span.note) not in notes.get(span.key(), ()):
+            notes.setdefault(span.key(), []).append((span.annotator, span.note))
     by_key = {d.key(): d for d in decisions}
     out: list[Candidate] = []
     for key, names in makers.items():
@@ -123,7 +128,7 @@ def build_candidates(
                 *key, annotators=tuple(sorted(names)), span_ids=tuple(ids[key]),
                 agreed=len(everyone) >= 2 and set(names) == everyone,
                 decision=d.decision if d else None, reviewer=d.reviewer if d else None,
-                sources=d.sources if d else (),
+                sources=d.sources if d else (), notes=tuple(sorted(notes.get(key, ()), key=lambda n: n[0])),
             )
         )
     for key, d in by_key.items():

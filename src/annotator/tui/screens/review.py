@@ -33,7 +33,9 @@ from textual.widgets import Static
 
 from ...errors import AnnotatorError
 from ...review.candidates import Candidate, RelationCandidate, ReviewDocument, review_document
-from ...review.rules import accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements
+from ...review.rules import (
+    accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements, reject_changes,
+)
 from ...store import ActionResult, GoldChange, RelationChange, Store
 from ...text import excerpt, inline_text, move_edge
 from ..bindings import APP, REVIEW, bindings, first_key, keymap_of, keys_line, label_bindings
@@ -46,6 +48,8 @@ from ..widgets.document_view import DocumentView, Highlight
 from ..widgets.wait import DatabaseWait
 
 MARKERS = {"agreed": "=", "disagreed": "≠", "accepted": "✓", "rejected": "✗"}
+#: The most annotators' notes shown under a candidate in the panel (the rest are counted).
+NOTES_SHOWN = 3
 
 #: Background colour and a text style per state, so the states differ without colour too.
 STATE_STYLES = {
@@ -79,7 +83,8 @@ KEYS_NARROW = (
 
 #: Below the keys on the help screen.
 HELP_NOTES = """\
-Markers: = agreed   ≠ disagreement   ✓ accepted   ✗ rejected   + yours
+Markers: = agreed   ≠ disagreement   ✓ accepted   ✗ rejected   + yours   ✎ annotators' notes (shown under the cursor)
+Rejecting a candidate rejects its links in the same action (a link to a span that is not gold cannot be gold).
 Accepting a candidate rejects its undecided rivals in the same action: the same words with another
 label, the same label with other boundaries, crossing spans (a span of another label nested in it
 stays open). The boundary keys edit the candidate under the cursor; accept (or a label key) takes the edit."""
@@ -249,11 +254,14 @@ class ReviewScreen(StoreCalls, Screen[None]):
         except KeyError:
             return "bold"
 
-    def _line(self, c: Candidate, text: str, pointer: bool = False) -> Content:
+    def _line(self, c: Candidate, text: str, pointer: bool = False, notes: bool = False) -> Content:
+        """A candidate: marker, label, words; offsets, who made it, state; with ``notes``, the annotators'
+        notes on it below (``✎ alice: ...``, one line each, at most :data:`NOTES_SHOWN`), else a ``✎`` when
+        it has any."""
         marker = "+" if c.reviewer_made else MARKERS[c.state]
         state = "yours" if c.reviewer_made else c.state
         room = max(8, 30 - len(c.label))
-        return Content.assemble(
+        line = Content.assemble(
             ("▶" if pointer else " ", "bold"),
             (f"{marker} ", "bold"),
             (c.label, self._label_style(c.label)),
@@ -262,7 +270,18 @@ class ReviewScreen(StoreCalls, Screen[None]):
             f"\n    {c.start}-{c.end} · ",
             (self._who(c.annotators), "dim" if not c.annotators else ""),
             f" · {state}",
+            " ✎" if c.notes and not notes else "",
         )
+        if not notes or not c.notes:
+            return line
+        parts: list[Content] = [line]
+        for name, note in c.notes[:NOTES_SHOWN]:
+            who = self._who((name,))
+            parts.append(Content.assemble("\n    ✎ ", (who, "bold"), ": ",
+                                          (excerpt(note, max(8, 30 - len(who))), "italic")))
+        if len(c.notes) > NOTES_SHOWN:
+            parts.append(Content(f"\n    ✎ and {len(c.notes) - NOTES_SHOWN} more notes"))
+        return Content.assemble(*parts)
 
     def _link_line(self, link: RelationCandidate, focus: Candidate, text: str, pointer: bool = False) -> Content:
         """A link of ``focus``: its label, an arrow towards the other end, that end's label and words."""
@@ -310,7 +329,7 @@ class ReviewScreen(StoreCalls, Screen[None]):
         text = self.view.text
         here = self.here()
         focus = self.current_candidate()
-        lines = [self._line(c, text, pointer=(c == focus and len(here) > 1)) for c in here]
+        lines = [self._line(c, text, pointer=(c == focus and len(here) > 1), notes=True) for c in here]
         links = self.links_here()
         if focus is not None and links:
             link = self.current_link()
@@ -485,7 +504,11 @@ class ReviewScreen(StoreCalls, Screen[None]):
         if c is None:
             self.notify("no candidate under the cursor")
             return
-        self._write([GoldChange(*c.key, "reject", c.annotators)], cursor=self.view.cursor)
+        assert self.review is not None
+        changes = reject_changes(self.review, c.key)  # and its links: a link to a span not gold cannot be gold
+        links = len(changes) - 1
+        then = f"rejected {c.label} and its {links} link{'s' if links != 1 else ''}" if links else None
+        self._write(changes, cursor=self.view.cursor, then=then)
 
     def action_accept_agreed(self) -> None:
         assert self.review is not None
