@@ -48,7 +48,7 @@ def test_undo_and_redo_every_kind_of_change_and_survive_a_restart(db_path, artic
     store.close()
 
     with Store(db_path) as reopened:
-        assert reopened.undo("alice").description == "undo: mark done"
+        assert reopened.undo("alice").description == "undid: mark done"
         assert reopened.status(article.id, "alice") == Status.in_progress  # the first tag's rule
         assert reopened.undo("alice") is not None
         assert reopened.get_span(span.id).label == "ENTITY"
@@ -208,12 +208,12 @@ def test_migrates_a_version_2_database_keeping_its_gold(db_path):
         conn.execute("""INSERT INTO settings VALUES ('reviewers', '["lead"]')""")
         assert "gold_relations" not in old.db.table_names()
     with Store(db_path) as upgraded:
-        assert upgraded.version == SCHEMA_VERSION == 4
+        assert upgraded.version == SCHEMA_VERSION == 5
         assert [s.label for s in upgraded.gold_spans("d1")] == ["SOURCE"]
         assert upgraded.gold_relation_decisions("d1") == [] and upgraded.gold_relations("d1") == []
         assert upgraded.reviewers() == ["lead"]
         assert upgraded.replay() == upgraded.table_state()
-        assert upgraded.undo("lead").description == "undo: accept SOURCE 0-4"
+        assert upgraded.undo("lead").description == "undid: accept SOURCE 0-4"
         assert upgraded.gold_spans("d1") == []
         assert upgraded.replay() == upgraded.table_state()
 

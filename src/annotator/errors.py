@@ -23,3 +23,16 @@ class DatabaseBusy(AnnotatorError):
     The screens' writer retries these (the action lands when the lock is free); a command
     reports it and exits.
     """
+
+
+class AlreadyExists(AnnotatorError):
+    """The annotator already holds this span (same document, start, end and label) or this
+    relation (same head, child and label); nothing was changed.
+
+    Its message is the one line a screen shows (``already tagged: FIGURE 'Ebrahim' (480-487)``,
+    display-safe); ``existing`` is the id of the span or relation already there.
+    """
+
+    def __init__(self, message: str, existing: str | None = None) -> None:
+        super().__init__(message)
+        self.existing = existing

@@ -260,9 +260,10 @@ def test_a_database_that_fills_up_during_annotation(good_db: Path, monkeypatch: 
     with Store(good_db) as store:
         doc = store.document_ids()[0]
         with pytest.raises(AnnotatorError, match="full"):
-            for i in range(100_000):
+            for i in range(100_000):  # a new span each time (one annotator cannot hold the same span twice)
                 span = store.add_span(
-                    Span(document_id=doc, start=0, end=3, label="CLAIM", annotator="filler", note="n" * 500)
+                    Span(document_id=doc, start=i // 50 % 9, end=10 + i % 50, label="CLAIM", annotator="filler",
+                         note="n" * 500)
                 )
                 committed.append(span.id)
         assert committed, "the limit was hit before any action"

@@ -368,5 +368,5 @@ async def test_undoing_accept_all_names_its_first_decisions_and_how_many_more(pr
         await pilot.press("A")
         await pilot.press("u")
         message = notifications[-1]
-        assert message.startswith("undo: accept ") and message.endswith(" and 2 more decisions"), message
+        assert message.startswith("undid: accept ") and message.endswith(" and 2 more decisions"), message
         assert message.count(";") == 1

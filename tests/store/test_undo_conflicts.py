@@ -56,7 +56,7 @@ def test_another_annotators_delete_skips_my_conflicting_undo_and_the_stack_goes_
     first = store.undo("bob")
     assert first.skipped and "alice" in first.description and first.changes == []
     second = store.undo("bob")  # goes on past the skipped link to bob's tag
-    assert not second.skipped and second.description.startswith("undo: tag CLAIM")
+    assert not second.skipped and second.description.startswith("undid: tag CLAIM")
     assert store.spans_for(article.id, "bob") == []
     assert store.replay() == store.table_state()
 
@@ -80,7 +80,7 @@ def test_undoing_my_tag_takes_my_own_relations_on_it_along(store, article):
     link(store, article, claim, source, "bob")
     store.undo("bob")  # bob's link
     store.undo("bob")  # bob's claim
-    assert store.undo("alice").description.startswith("undo: tag SOURCE")
+    assert store.undo("alice").description.startswith("undid: tag SOURCE")
     spans = {s.id for s in store.spans_for(article.id)}
     assert all(r.head in spans and r.child in spans for r in store.relations_for(article.id))
 

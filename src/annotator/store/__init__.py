@@ -25,7 +25,7 @@ Example::
     >>> [s.label for s in store.spans_for(doc.id)]
     ['ENTITY']
     >>> store.undo("ann").description
-    'undo: tag ENTITY 0-4; mark in_progress'
+    "undid: tag ENTITY 'Sony'"
     >>> store.spans_for(doc.id)
     []
 
@@ -44,6 +44,7 @@ from ..errors import AnnotatorError
 from .annotations import Annotations
 from .connection import BUSY_TIMEOUT_SECONDS, Database, busy_timeout, friendly, max_pages
 from .documents import Documents, ImportRecord, ImportSummary
+from .duplicates import DuplicateReport
 from .log import ActionLog, ActionResult, Change, changes_since
 from .migrations import NATURAL_KEYS, SCHEMA_VERSION, TRACKED_TABLES, migrate
 from .settings import Settings
@@ -71,7 +72,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS", "NATURAL_KEYS", "SCHEMA_VERSION", "TRACKED_TABLES",
-    "ActionResult", "Change", "GoldChange", "GoldDecision", "GoldRelationDecision", "ImportRecord",
+    "ActionResult", "Change", "DuplicateReport", "GoldChange", "GoldDecision", "GoldRelationDecision", "ImportRecord",
     "ImportSummary", "MergeReport", "RelationChange", "Store", "busy_timeout", "friendly", "max_pages",
 ]
 
@@ -226,8 +227,10 @@ class Store:
     def document_length(self, document_id: str) -> int:
         return self.docs.length(document_id)
 
-    def import_records(self, records: Iterable[ImportRecord], actor: str) -> ImportSummary:
-        return self.docs.import_records(records, actor)
+    def import_records(self, records: Iterable[ImportRecord], actor: str,
+                       skip: Callable[[str, str], None] | None = None) -> ImportSummary:
+        """Import in one action; spans and relations held twice go to ``skip(reason, where)`` (see Documents)."""
+        return self.docs.import_records(records, actor, skip)
 
     def overview(self) -> list[dict[str, Any]]:
         return self.docs.overview()
@@ -278,7 +281,12 @@ class Store:
         return self.annotations.label_counts()
 
     def add_span(self, span: Span) -> Span:
+        """Tag; a span its annotator already holds raises :class:`~annotator.errors.AlreadyExists`."""
         return self.annotations.add_span(span)
+
+    def duplicates(self) -> DuplicateReport:
+        """What an annotator holds more than once (a database from before layout 5 may): see :mod:`.duplicates`."""
+        return self.annotations.duplicates()
 
     def update_span(self, span_id: str, actor: str, **changes: Any) -> Span:
         return self.annotations.update_span(span_id, actor, **changes)

@@ -14,6 +14,7 @@ from ..errors import AnnotatorError
 from ..ids import now
 from .connection import Database
 from .documents import Documents
+from .duplicates import DuplicateReport, find_duplicates
 from .log import ActionLog
 from .rows import (
     RELATION_SELECT, SPAN_SELECT, relation_from_values, relation_row, span_from_row, span_from_values, span_row,
@@ -139,6 +140,10 @@ class Annotations:
             out.setdefault(annotator, {})[label] = n
         return out
 
+    def duplicates(self) -> DuplicateReport:
+        """Spans and relations an annotator holds more than once (only a database from before layout 5 can)."""
+        return find_duplicates(self.db)
+
     # writing
 
     def _check_span(self, span: Span) -> None:
@@ -155,7 +160,9 @@ class Annotations:
         """Tag: store ``span`` as its annotator's action.
 
         The first span an annotator makes on a document moves their status to in progress, in
-        the same action (so one undo takes back both).
+        the same action (so one undo takes back both). A span the annotator already holds (same
+        document, start, end and label) raises :class:`~annotator.errors.AlreadyExists`, checked
+        inside the write's transaction, so two windows pressing the same key store one span.
         """
         from ..models import Status
 
@@ -181,7 +188,10 @@ class Annotations:
         self, span_id: str, actor: str, *, start: int | None = None, end: int | None = None,
         label: str | None = None, note: str | None = None,
     ) -> Span:
-        """Change a span's boundaries, label or note (only its own annotator may)."""
+        """Change a span's boundaries, label or note (only its own annotator may).
+
+        A relabel or move onto a span the annotator already holds raises AlreadyExists.
+        """
         from ..models import Span
 
         changes = {k: v for k, v in {"start": start, "end": end, "label": label, "note": note}.items() if v is not None}
@@ -205,6 +215,7 @@ class Annotations:
             act.delete("spans", current, f"delete {current['label']} {current['start']}-{current['end']}")
 
     def add_relation(self, relation: Relation) -> Relation:
+        """Link two spans; the same link (head, child, label) held by the annotator raises AlreadyExists."""
         with self.log.action(relation.annotator) as act:
             head, child = self.get_span(relation.head), self.get_span(relation.child)
             if head is None or child is None:

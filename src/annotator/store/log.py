@@ -14,7 +14,12 @@ An entry that can no longer be inverted, because someone changed its rows since 
 reviewer decided the same candidate, another annotator deleted the span a relation used, a
 relation now points at the span), is *skipped*: a ``skip`` action takes it off the stack, the
 result says what changed and who changed it, and the next undo goes on to the older entry.
-Nothing another person made is ever removed by an undo or redo.
+Nothing another person made is ever removed by an undo or redo. Nor does an undo or redo ever
+put back a second copy of a span or link its annotator made again since (in another window, say):
+that entry is skipped the same way (see :mod:`.duplicates`).
+
+The result's ``description`` says what was undone in plain words (``undid: relabel FIGURE back to
+ENTITY 'Ebrahim'``; see :mod:`.describe`), display-safe.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from typing import Any
 from ..errors import AnnotatorError
 from ..ids import now
 from .connection import Database, quote_name
+from .describe import Texts, describe, relation_ends, span_words
+from .duplicates import NATURAL, changes_key, check_write, twin
 from .migrations import NATURAL_KEYS, TRACKED_TABLES
 
 
@@ -100,6 +107,9 @@ class Action:
         return self.log.db
 
     def insert(self, table: str, row: dict[str, Any], what: str) -> None:
+        """Add ``row``; a second copy of an annotator's span or relation raises AlreadyExists (see :mod:`.duplicates`)."""
+        if table in NATURAL:
+            check_write(self.db, table, None, row)
         cols = list(row)
         try:
             self.db.conn.execute(
@@ -111,6 +121,8 @@ class Action:
         self._record(table, None, row, what)
 
     def update(self, table: str, before: dict[str, Any], after: dict[str, Any], what: str) -> None:
+        if table in NATURAL:
+            check_write(self.db, table, before, after)
         keys = TRACKED_TABLES[table]
         cols = [c for c in after if c not in keys]
         try:
@@ -274,17 +286,18 @@ class ActionLog:
             if target is None:
                 return None
             events = self.db.query("SELECT * FROM events WHERE action = ? ORDER BY id DESC", [target])
-            description = "; ".join(plain(e["what"]) for e in reversed(events))
+            logged = "; ".join(plain(e["what"]) for e in reversed(events))  # the log's own words
+            words = self._words(events, kind)  # what a person reads
             document_id = events[0]["document_id"] if events else None
             conflict = self._conflict(events, actor)
             if conflict is not None:
                 skip = self.new_action(actor, "skip", target, now(), "skip", document_id)
-                message = f"cannot {kind} {description!r}: {conflict}; skipped it" + (
+                message = f"cannot {kind} {words}: {conflict}; skipped it" + (
                     f" ({kind} again goes on to the one before)" if self.top(actor, kind) is not None else ""
                 )
                 return ActionResult(skip, message, document_id, None, [], skipped=True)
             offset: int | None = None
-            with self.action(actor, f"{kind}: {description}", kind=kind, target=target) as act:
+            with self.action(actor, f"{kind}: {logged}", kind=kind, target=target) as act:
                 for event in events:
                     table = event["table_name"]
                     before = json.loads(event["before"]) if event["before"] else None
@@ -294,7 +307,23 @@ class ActionLog:
                         self._drop_own_relations(act, current)
                     act.write(table, current, before, f"{kind}: {plain(event['what'])}")
                     offset = _offset(table, before or after, offset)
-            return ActionResult(act.id or 0, f"{kind}: {description}", document_id, offset, act.changes)
+            done = "undid" if kind == "undo" else "redid"
+            return ActionResult(act.id or 0, f"{done}: {words}", document_id, offset, act.changes)
+
+    def _words(self, events: list[dict[str, Any]], kind: str) -> str:
+        """The action an undo (or redo) inverts, in plain words (``events`` newest first).
+
+        An undo inverts the user's action: its events, oldest first. A redo inverts an undo, whose
+        events are the user's action backwards: swapped, newest first, they are the action again.
+        """
+        def load(value: str | None) -> dict[str, Any] | None:
+            return json.loads(value) if value else None
+
+        if kind == "undo":
+            changes = [(e["table_name"], load(e["before"]), load(e["after"]), e["what"]) for e in reversed(events)]
+        else:
+            changes = [(e["table_name"], load(e["after"]), load(e["before"]), e["what"]) for e in events]
+        return describe(self.db, [(t, b, a, plain(w)) for t, b, a, w in changes], undone=kind == "undo")
 
     def _conflict(self, events: list[dict[str, Any]], actor: str) -> str | None:
         """Why the rows of ``events`` can no longer be put back (None: they can)."""
@@ -317,11 +346,22 @@ class ActionLog:
                     restored = ("spans", row_key("spans", {"id": before[end]})) in own
                     if not restored and self.current("spans", {"id": before[end]}) is None:
                         return f"{self._who('spans', {'id': before[end]})} deleted the span it links since"
+            if before is not None and table in NATURAL and (after is None or changes_key(table, after, before)):
+                holder = twin(self.db, table, before)  # the same span or link, made again since
+                if holder is not None and (table, row_key(table, holder)) not in own:
+                    return self._again(table, holder)
             if before is None and table == "spans":
                 for rel in self.db.query("SELECT * FROM relations WHERE head = ? OR child = ?", [row["id"], row["id"]]):
                     if rel["annotator"] != actor and ("relations", row_key("relations", rel)) not in own:
                         return f"{rel['annotator']} linked {_thing(table, row)} since"
         return None
+
+    def _again(self, table: str, holder: dict[str, Any]) -> str:
+        """Why a row cannot come back: its annotator holds the same one again (putting it back would make two)."""
+        who = self._who(table, holder)
+        if table == "spans":
+            return f"{who} tagged {span_words(Texts(self.db), holder)} ({holder['start']}-{holder['end']}) again since"
+        return f"{who} linked {relation_ends(self.db, holder)} again since"
 
     def _who(self, table: str, row: dict[str, Any]) -> str:
         last = self.last_change(table, row)

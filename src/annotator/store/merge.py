@@ -12,6 +12,8 @@ from ..errors import AnnotatorError
 from ..ids import document_id_for
 from .connection import SQLITE_HEADER, Database, busy_timeout, file_uri, quote_name
 from .documents import Documents
+from .duplicates import NATURAL
+from .duplicates import twin as same_annotation
 from .gold import Gold
 from .log import ActionLog, plain, row_key
 from .migrations import NATURAL_KEYS, SCHEMA_VERSION, TRACKED_TABLES
@@ -257,16 +259,10 @@ class Merger:
 
     def _twin(self, table: str, row: dict[str, Any]) -> dict[str, Any] | None:
         """A row here with another id that is the same annotation as ``row`` (None if there is none)."""
-        if table == "spans":
-            sql = 'SELECT * FROM spans WHERE document_id = ? AND annotator = ? AND start = ? AND "end" = ? AND label = ?'
-            args = [row["document_id"], row["annotator"], row["start"], row["end"], row["label"]]
-        elif table == "relations":
-            sql = "SELECT * FROM relations WHERE document_id = ? AND annotator = ? AND head = ? AND child = ? AND label = ?"
-            args = [row["document_id"], row["annotator"], row["head"], row["child"], row["label"]]
-        elif table in NATURAL_KEYS:
-            twin = self.log.natural(table, row)
-            same = twin is not None and twin["decision"] == row["decision"]
-            return twin if same else None
-        else:
-            return None
-        return self.db.one(sql, args)
+        if table in NATURAL:  # the same span or link of one annotator (see .duplicates): stored once
+            return same_annotation(self.db, table, row)
+        if table in NATURAL_KEYS:
+            found = self.log.natural(table, row)
+            same = found is not None and found["decision"] == row["decision"]
+            return found if same else None
+        return None

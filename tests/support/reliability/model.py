@@ -97,8 +97,9 @@ class Model:
             if heads:
                 head = rng.choice(heads)
                 children = [s for s in spans.values() if s[4] == "SOURCE" and s[1] == head[1]]
-                if children:
-                    child = rng.choice(children)
+                child = rng.choice(children) if children else None
+                linked = {(r[2], r[3]) for r in self.state["relations"].values()}
+                if child is not None and (head[0], child[0]) not in linked:  # the store refuses a second copy
                     self.counter += 1
                     rel_id = f"{self.annotator}-r{self.counter}"
                     new = _copy(self.state)
@@ -128,13 +129,27 @@ class Model:
                 row[4] = changes["label"]
             else:
                 row[2], row[3] = changes["start"], changes["end"]
+            if self._taken(row[1], row[2], row[3], row[4], span_id):
+                return self._add()  # the store refuses a change onto a span the annotator holds
             new = _copy(self.state)
             new["spans"][json.dumps([span_id])] = tuple(row)
             self._do(new)
             return {"op": "update", "id": span_id, **changes}
+        return self._add()
+
+    def _taken(self, doc: str, start: int, end: int, label: str, other_than: str | None = None) -> bool:
+        """Whether the annotator holds that span already (the store refuses a duplicate: AlreadyExists)."""
+        return any(s[1:5] == (doc, start, end, label) and s[0] != other_than for s in self.state["spans"].values())
+
+    def _add(self) -> dict[str, Any]:
+        rng = self.rng
         doc = rng.choice(self.docs)
         start, end = self._random_range(doc)
         label = rng.choice(LABELS)
+        while self._taken(doc, start, end, label):  # another draw: the store refuses a duplicate
+            doc = rng.choice(self.docs)
+            start, end = self._random_range(doc)
+            label = rng.choice(LABELS)
         self.counter += 1
         span_id = f"{self.annotator}-s{self.counter}"
         new = _copy(self.state)
