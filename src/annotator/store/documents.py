@@ -5,7 +5,7 @@ position is its ``seq`` and the count is ``max(seq)``, both O(1) at any corpus s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,14 +40,29 @@ class ImportSummary:
     spans_present: int = 0
     relations_added: int = 0
     statuses_set: int = 0
+    #: relations already in the database (the same head, child, label and annotator)
+    relations_present: int = 0
+    #: spans and relations the import held twice for one annotator: one kept, these left out
+    spans_duplicate: int = 0
+    relations_duplicate: int = 0
+    #: whether the duplicates went to the caller's ``skip`` (its summary counts them; this line does not)
+    duplicates_reported: bool = False
 
     def line(self) -> str:
+        duplicates = ""
+        if not self.duplicates_reported and (self.spans_duplicate or self.relations_duplicate):
+            duplicates = "; skipped: " + ", ".join(
+                f"{n} {what}" for n, what in ((self.spans_duplicate, "duplicate span"),
+                                              (self.relations_duplicate, "duplicate relation")) if n
+            )
         return (
             f"{self.documents_added} documents added, {self.documents_present} already present, "
             f"{self.spans_added} spans added"
             + (f" ({self.spans_present} already present)" if self.spans_present else "")
-            + (f", {self.relations_added} relations added" if self.relations_added else "")
+            + (f", {self.relations_added} relations added" if self.relations_added or self.relations_present else "")
+            + (f" ({self.relations_present} already present)" if self.relations_present else "")
             + (f", {self.statuses_set} statuses set" if self.statuses_set else "")
+            + duplicates
         )
 
 
@@ -152,13 +167,29 @@ class Documents:
 
     # import
 
-    def import_records(self, records: Iterable[ImportRecord], actor: str) -> ImportSummary:
+    def import_records(self, records: Iterable[ImportRecord], actor: str,
+                       skip: Callable[[str, str], None] | None = None) -> ImportSummary:
         """Add documents, spans and relations in one transaction (one action of ``actor``): all or nothing.
 
-        Documents already present (same text) are kept; spans already present
-        (same document, annotator, start, end and label) are not duplicated.
+        Documents already present (same text) are kept. A span already stored (same document,
+        annotator, start, end and label) is not stored again: counted as already present. A span
+        or relation the import itself holds twice for one annotator is kept once, and each other
+        copy counted as a ``duplicate span`` / ``duplicate relation``: through ``skip(reason,
+        where)`` when given (an importer's ``ImportContext.skip``), else on the summary's line.
+        A relation whose span was already stored links that span (and, already stored too, is
+        counted as already present).
         """
-        summary = ImportSummary()
+        summary = ImportSummary(duplicates_reported=skip is not None)
+
+        def duplicate(kind: str, where: str) -> None:
+            if kind == "span":
+                summary.spans_duplicate += 1
+            else:
+                summary.relations_duplicate += 1
+            if skip is not None:
+                skip(f"duplicate {kind}", where)
+
+        seen: set[str] = set()  # documents this import has had a record of
         schema = self.settings.schema
         label_names = set(schema.label_names)
         with _import_cache(self.db.conn), self.log.action(actor, "import", kind="import") as act:
@@ -169,15 +200,32 @@ class Documents:
                 doc = record.document
                 if doc.id != document_id_for(doc.text):
                     raise AnnotatorError(f"document {doc.name}: its id does not match its text")
+                # what the document holds already: span keys -> id, and relation keys
+                existing: dict[tuple[Any, ...], str] = {}
+                linked: set[tuple[Any, ...]] = set()
+                ours: set[str] = set()  # ids of the rows this import wrote (a document in it twice)
                 if self.has(doc.id):
                     summary.documents_present += 1
                     batch.flush()  # its spans may be waiting in the batch: the query below must see them
                     existing = {
-                        tuple(r)
-                        for r in self.db.conn.execute(
-                            'SELECT annotator, start, "end", label FROM spans WHERE document_id = ?', [doc.id]
+                        (a, s, e, lab): i
+                        for i, a, s, e, lab in self.db.conn.execute(
+                            'SELECT id, annotator, start, "end", label FROM spans WHERE document_id = ?', [doc.id]
                         )
                     }
+                    linked = {
+                        tuple(r)
+                        for r in self.db.conn.execute(
+                            "SELECT head, child, label, annotator FROM relations WHERE document_id = ?", [doc.id]
+                        )
+                    }
+                    if doc.id in seen and act.id is not None:
+                        ours = {
+                            json.loads(r[0])[0]
+                            for r in self.db.conn.execute(
+                                "SELECT row_id FROM events WHERE document_id = ? AND action = ?", [doc.id, act.id]
+                            )
+                        }
                 else:
                     seq += 1
                     self.db.conn.execute(
@@ -185,9 +233,11 @@ class Documents:
                         [seq, doc.id, doc.name, doc.text, json.dumps(doc.meta, ensure_ascii=False), time],
                     )
                     summary.documents_added += 1
-                    existing = set()  # a new document has no spans yet
+                seen.add(doc.id)
                 self._lengths[doc.id] = len(doc.text)
                 new_spans: list[dict[str, Any]] = []
+                fresh: set[str] = set()  # ids of the spans this record holds (kept, or found here already)
+                same: dict[str, str] = {}  # a left-out span's id -> the id of the one kept
                 length = len(doc.text)
                 for span in record.spans:
                     if span.end > length or span.label not in label_names:
@@ -196,10 +246,18 @@ class Documents:
                         except ValueError as exc:
                             raise AnnotatorError(f"document {doc.name}: {exc}") from None
                     key = (span.annotator, span.start, span.end, span.label)
-                    if key in existing:
-                        summary.spans_present += 1
+                    kept = existing.get(key)
+                    if kept is not None:
+                        if kept != span.id:
+                            same[span.id] = kept
+                        if kept in ours or kept in fresh:
+                            duplicate("span", f"document {doc.name!r}: {span.label} {span.start}-{span.end}")
+                        else:
+                            summary.spans_present += 1
+                            fresh.add(kept)  # a second copy in this record is a duplicate, here or not
                         continue
-                    existing.add(key)
+                    existing[key] = span.id
+                    fresh.add(span.id)
                     new_spans.append(span_row(span))
                 ids = [row["id"] for row in new_spans]
                 taken = self._existing_ids("spans", ids) | batch.ids_taken(ids)
@@ -207,9 +265,9 @@ class Documents:
                     raise AnnotatorError(f"document {doc.name}: span id {sorted(taken)[0]} is already used by another span")
                 batch.add("spans", new_spans)
                 summary.spans_added += len(new_spans)
-                added_ids = set(ids)
                 spans_by_id = {s.id: s for s in record.spans}
                 new_relations: list[dict[str, Any]] = []
+                fresh_links: set[tuple[Any, ...]] = set()
                 for rel in record.relations:
                     head, child = spans_by_id.get(rel.head), spans_by_id.get(rel.child)
                     if head is None or child is None:
@@ -218,8 +276,20 @@ class Documents:
                         raise AnnotatorError(
                             f"document {doc.name}: relation {rel.label} is not allowed from {head.label} to {child.label}"
                         )
-                    if rel.head in added_ids and rel.child in added_ids:  # else its spans, and it, were present
-                        new_relations.append(relation_row(rel))
+                    # a span left out as already there (or twice here) is linked as the one kept
+                    row = relation_row(rel)
+                    row["head"], row["child"] = same.get(rel.head, rel.head), same.get(rel.child, rel.child)
+                    key = (row["head"], row["child"], rel.label, rel.annotator)
+                    if key in linked:
+                        if key in fresh_links or _linked_here(self.db, key, ours):
+                            duplicate("relation", f"document {doc.name!r}: {rel.label} {head.label} -> {child.label}")
+                        else:
+                            summary.relations_present += 1
+                            fresh_links.add(key)
+                        continue
+                    linked.add(key)
+                    fresh_links.add(key)
+                    new_relations.append(row)
                 batch.add("relations", new_relations)
                 summary.relations_added += len(new_relations)
                 for annotator, status in record.statuses.items():
@@ -277,6 +347,16 @@ class Documents:
 #: place each, so a cache smaller than them reads pages back again and again (the default is 2 MB);
 #: bounded, and only filled as far as the import needs.
 IMPORT_CACHE_KIB = 64 * 1024
+
+
+def _linked_here(db: Database, key: tuple[Any, ...], ours: set[str]) -> bool:
+    """Whether the relation ``key`` (head, child, label, annotator) is one this import wrote (ids in ``ours``)."""
+    if not ours:
+        return False
+    found = db.conn.execute(
+        "SELECT id FROM relations WHERE head = ? AND child = ? AND label = ? AND annotator = ?", list(key)
+    )
+    return any(r[0] in ours for r in found)
 
 
 @contextmanager
