@@ -321,6 +321,10 @@ def test_a_database_that_already_holds_duplicates_opens_and_reports_them(db_path
         assert report.line() == ("2 duplicate spans (copies of 1 span) and 1 duplicate relation (copies of 1 "
                                  "relation), each held more than once by one annotator")
         upgraded.update_span("s1", "alice", note="editing a note on one of them still works")
+    from tests.support.cli_runner import run_cli
+
+    shown = run_cli("--db", str(db_path), "stats")
+    assert shown.code == 0 and "note: 2 duplicate spans (copies of 1 span) and 1 duplicate relation" in shown.stdout
 
 
 def test_the_duplicate_check_is_one_index_look_up(store):

@@ -33,6 +33,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         visible(f"spans per label and annotator in {store.path}"), ["annotator", *map(visible, labels), "total"],
         rows, right=range(1, len(labels) + 2), wrap=(0,), total_row=True,
     )
+    duplicates = store.duplicates()  # only a database from before layout 5 can hold any
+    if duplicates:
+        click.echo(visible(f"note: {duplicates.line()} (the counts above include them)"))
 
 
 def _json_text(value: object, **options: object) -> str:
