@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 
 
 class SearchScreen(ModalScreen[str | None]):
-    """Returns the query (case-insensitive, literal), or None when cancelled."""
+    """Returns the query (literal text, smart case: see :mod:`annotator.text.search`), or None when cancelled."""
 
     DEFAULT_CSS = """
     SearchScreen {
