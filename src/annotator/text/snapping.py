@@ -54,7 +54,7 @@ __all__ = ["grapheme_end", "grapheme_start", "is_grapheme_boundary", "snap"]
 # standard library nor Rich (rich.cells.split_graphemes splits flags into their two regional
 # indicators and makes one cluster of "a\r\n") nor Textual offer segmentation, and the
 # grapheme-break property is not in unicodedata, so the classes below are built from the general
-# categories and a few ranges. Left out: Indic conjunct sequences (GB9c, Unicode 15.1).
+# categories and a few ranges.
 
 _ZWJ = "\u200d"
 _ZWNJ = "\u200c"
@@ -69,9 +69,14 @@ def _extends(ch: str) -> bool:
     """Grapheme_Cluster_Break Extend, SpacingMark or ZWJ: joins the character before it."""
     if ch == _ZWJ or ch == _ZWNJ or "\U0001f3fb" <= ch <= "\U0001f3ff" or "\U000e0020" <= ch <= "\U000e007f":
         return True  # joiners, emoji modifiers (skin tones), emoji tags (subdivision flags)
-    if ch == "\uff9e" or ch == "\uff9f":  # half-width katakana sound marks
+    if ch in "\uff9e\uff9f\u0e33\u0eb3":  # half-width katakana sound marks; Thai and Lao SARA AM (SpacingMark)
         return True
     return unicodedata.category(ch)[0] == "M"  # combining marks, variation selectors, spacing marks
+
+
+def _spacing(ch: str) -> bool:
+    """Grapheme_Cluster_Break SpacingMark (roughly): joins the character before it, but is no Extend."""
+    return ch in "\u0e33\u0eb3" or unicodedata.category(ch) == "Mc"
 
 
 def _control(ch: str) -> bool:
@@ -121,6 +126,28 @@ _HANGUL_JOINS = {
 }
 
 
+#: The viramas that join two consonants into one conjunct (Indic_Conjunct_Break=Linker).
+_LINKERS = "\u094d\u09cd\u0acd\u0b4d\u0c4d\u0d4d"
+
+
+def _indic_consonant(ch: str) -> bool:
+    """Indic_Conjunct_Break=Consonant, approximately: a letter of Devanagari, Bengali, Gujarati,
+    Oriya, Telugu or Malayalam."""
+    return ("\u0900" <= ch <= "\u09ff" or "\u0a80" <= ch <= "\u0b7f" or "\u0c00" <= ch <= "\u0c7f"
+            or "\u0d00" <= ch <= "\u0d7f") and unicodedata.category(ch) == "Lo"
+
+
+def _conjunct(text: str, i: int) -> bool:
+    """GB9c: ``text[i]`` is a consonant after consonant (extend|linker)* linker (extend|linker)*."""
+    if not _indic_consonant(text[i]):
+        return False
+    j, linked = i - 1, False
+    while j >= 0 and (text[j] in _LINKERS or (_extends(text[j]) and text[j] != _ZWJ) or text[j] == _ZWJ):
+        linked = linked or text[j] in _LINKERS
+        j -= 1
+    return linked and j >= 0 and _indic_consonant(text[j])
+
+
 def is_grapheme_boundary(text: str, i: int) -> bool:
     """Is there a grapheme cluster boundary between ``text[i - 1]`` and ``text[i]``?
 
@@ -142,9 +169,11 @@ def is_grapheme_boundary(text: str, i: int) -> bool:
         return False  # GB9b
     if a == _ZWJ and _pictographic(b):  # GB11: pictographic Extend* ZWJ x pictographic
         j = i - 2
-        while j >= 0 and _extends(text[j]) and text[j] != _ZWJ:
-            j -= 1
+        while j >= 0 and _extends(text[j]) and text[j] != _ZWJ and not _spacing(text[j]):
+            j -= 1  # Extend*, not SpacingMark
         return not (j >= 0 and _pictographic(text[j]))
+    if a in _LINKERS or (_extends(a) and _indic_consonant(b)):  # GB9c: consonant (extend|linker)* linker x consonant
+        return not _conjunct(text, i)
     if _regional(a) and _regional(b):  # GB12, GB13: flags pair up from the start of the run
         j = i - 1
         while j > 0 and _regional(text[j - 1]):
@@ -217,12 +246,13 @@ _ASCII_PUNCTUATION = frozenset(
 
 
 def _letterlike(ch: str) -> bool:
+    """A word character or a mark on one (``cafe\u0301's``)."""
     return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
 
 
 def _apostrophe(text: str, p: int) -> bool:
     """Is the quote character at ``p`` an apostrophe inside a word (``don't``, ``Raisi’s``)?"""
-    return 0 < p < len(text) - 1 and _letterlike(text[p - 1]) and _letterlike(text[p + 1])
+    return 0 < p < len(text) - 1 and _letterlike(text[p - 1]) and (text[p + 1].isalnum() or text[p + 1] == "_")
 
 
 def _find_quote(text: str, chars: str, lo: int, hi: int) -> int:
@@ -260,7 +290,8 @@ def _count_quotes(text: str, ch: str, lo: int, hi: int) -> int:
 
 
 def _closed_after(text: str, p: int, e: int, opener: str, closer: str) -> bool:
-    """Does the bracket ``opener`` at ``p`` close before ``e`` (nesting counted)?"""
+    """Does the bracket ``opener`` at ``p`` (or one just before ``text[p + 1:e]``) close before ``e``
+    (nesting counted)?"""
     depth, pos = 1, p + 1
     while True:
         q = text.find(closer, pos, e)
@@ -273,7 +304,8 @@ def _closed_after(text: str, p: int, e: int, opener: str, closer: str) -> bool:
 
 
 def _opened_before(text: str, s: int, p: int, opener: str, closer: str) -> bool:
-    """Was the bracket ``closer`` at ``p`` opened at or after ``s`` (nesting counted)?"""
+    """Was the bracket ``closer`` at ``p`` (or one just after ``text[s:p]``) opened at or after ``s``
+    (nesting counted)?"""
     depth, pos = 1, p
     while True:
         q = text.rfind(opener, s, pos)
@@ -283,27 +315,6 @@ def _opened_before(text: str, s: int, p: int, opener: str, closer: str) -> bool:
         if depth <= 0:
             return True
         pos = q
-
-
-_PAIR_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def _brackets_left_open(text: str, s: int, e: int, opener: str, closer: str) -> tuple[int, int]:
-    """(openers never closed, closers never opened) in ``text[s:e]``."""
-    if text.find(opener, s, e) < 0 and text.find(closer, s, e) < 0:
-        return 0, 0
-    pattern = _PAIR_PATTERNS.get(opener)
-    if pattern is None:
-        pattern = _PAIR_PATTERNS[opener] = re.compile(f"[{re.escape(opener + closer)}]")
-    depth = unopened = 0
-    for match in pattern.finditer(text, s, e):
-        if match.group() == opener:
-            depth += 1
-        elif depth:
-            depth -= 1
-        else:
-            unopened += 1
-    return depth, unopened
 
 
 def _start_balanced(text: str, s: int, e: int) -> bool:
@@ -369,7 +380,7 @@ def _take_closers(text: str, s: int, e: int) -> tuple[int, int]:
     if j < n:
         ch = text[j]
         if ch in _OPEN_OF:
-            if _brackets_left_open(text, s, e, _OPEN_OF[ch], ch)[0]:
+            if _opened_before(text, s, e, _OPEN_OF[ch], ch):  # it would close an opener inside
                 e = j + 1
         elif ch in _STRAIGHT:
             if not _apostrophe(text, j) and _count_quotes(text, ch, s, e) % 2 == 1:
@@ -381,7 +392,7 @@ def _take_closers(text: str, s: int, e: int) -> tuple[int, int]:
     if s > 0:
         ch = text[s - 1]
         if ch in _CLOSE_OF:
-            if _brackets_left_open(text, s, e, ch, _CLOSE_OF[ch])[1]:
+            if _closed_after(text, s - 1, e, ch, _CLOSE_OF[ch]):  # it would open a closer inside
                 s -= 1
         elif ch in _STRAIGHT:
             if not _apostrophe(text, s - 1) and _count_quotes(text, ch, s, e) % 2 == 1:
