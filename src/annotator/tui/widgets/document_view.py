@@ -788,6 +788,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             lo, hi = max(h.start, start), min(h.end, end)
             if lo < hi:
                 spans.append((at(lo), at(hi), h.style))
+        for h in highlights:  # first-character markers, on top of every highlight
+            if h.mark is not None and start <= h.start < end:
+                spans.append((at(h.start), at(min(h.end, end, h.start + max(1, self._cluster_length(h.start)))),
+                              h.mark))
         cursor_style, selection_style = self._cursor_and_selection_styles()
         if selected is not None:
             lo, hi = selected

@@ -41,6 +41,9 @@ class Highlight(NamedTuple):
     end: int
     style: Style
     priority: int = 0
+    #: A style for the highlight's first character on top of every highlight there (not the selection
+    #: or cursor): a marker that needs no extra cell (the annotation screen marks a linked span's start).
+    mark: Style | None = None
 
 
 _ID, _START, _END = attrgetter("id"), attrgetter("start"), attrgetter("end")
