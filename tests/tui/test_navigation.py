@@ -107,7 +107,7 @@ async def test_relation_from_claim_to_source_and_back(app, store, docs):
     async with app.run_test() as pilot:
         screen = app.screen
         screen.view.move_cursor(2)
-        await pilot.press("r")
+        await pilot.press("r", "tab")  # the pick-list's tab: pick the other end in the text, the old way
         assert "linking CLAIM: r on target, esc cancels" in screen.header.plain
         screen.view.move_cursor(66)
         await pilot.press("r")
@@ -119,7 +119,7 @@ async def test_relation_from_claim_to_source_and_back(app, store, docs):
         await pilot.press("R")
         assert store.relations_for(docs[0].id) == []
         # marked the source first, finished with enter: linked the right way round
-        await pilot.press("r")
+        await pilot.press("r", "tab")
         screen.view.move_cursor(2)
         await pilot.press("enter")
         relation = store.relations_for(docs[0].id)[0]
@@ -138,7 +138,8 @@ async def test_escape_cancels_a_pending_link_and_disallowed_pairs_are_refused(ap
         screen = app.screen
         await pilot.press("r", "escape")
         assert screen.pending_head is None and "linking" not in screen.header.plain
-        await pilot.press("r")
+        await pilot.press("r")  # nothing to pick: the schema links ENTITY to nothing
+        assert screen.pending_head is None and screen is app.screen
         screen.view.move_cursor(66)
         await pilot.press("r")
         assert store.relations_for(docs[0].id) == []  # ENTITY -> SOURCE is not in the schema
@@ -283,11 +284,12 @@ async def test_the_linking_hint_fits_the_header_at_80_columns(store):
     document = Document.from_text("water-utility-court-ruling.txt", "The court said so, the Mayor said.\n")
     store.import_records([ImportRecord(document)], actor="t")
     add_span(store, document, 0, 17, "FIGURE")
+    add_span(store, document, 23, 28, "SOURCE")
     app = AnnotatorApp(store, "alice")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.view.move_cursor(2)
-        await pilot.press("r")
+        await pilot.press("r", "tab")  # tab on the pick-list: pick the other end in the text
         await pilot.pause()
         header = screen.header.plain
         assert header.endswith("esc cancels]")

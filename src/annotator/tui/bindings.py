@@ -183,7 +183,8 @@ SCREEN_KEYS: tuple[Key, ...] = (
         annotate=Use("redo", "Redo", "Redo what undo undid", _TAG),
         review=Use("redo", "Redo", "Redo what undo undid", _DECIDE)),
     Key("link.start", "r",
-        annotate=Use("link", "Link", "Link: on a span marks it as head; on a second span creates the relation",
+        annotate=Use("link", "Link", "Link: the spans this one can link to, nearest first (type to filter, enter "
+                     "links, tab picks in the text); with a span marked by tab, links it to this one",
                      "Relations", show=True)),
     Key("link.confirm", "enter",
         annotate=Use("finish_link", "Link here", "Create the relation from the marked span to this one",

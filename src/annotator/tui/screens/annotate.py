@@ -225,7 +225,7 @@ class AnnotateScreen(StoreCalls, Screen):
         for span_id in (relation.head, relation.child):
             self.relations_by_span.setdefault(span_id, []).append(relation.id)
 
-    def _unindex_relation(self, relation_id: str) -> None:
+    def _unindex_relation(self, relation_id: str, restyle: bool = True) -> None:
         relation = self.relations.pop(relation_id, None)
         if relation is None:
             return
@@ -233,6 +233,8 @@ class AnnotateScreen(StoreCalls, Screen):
             ids = self.relations_by_span.get(span_id, [])
             if relation_id in ids:
                 ids.remove(relation_id)
+        if restyle:
+            self._links_changed(relation.head, relation.child)
 
     def _show_header(self) -> None:
         if self.document is None:
@@ -266,12 +268,14 @@ class AnnotateScreen(StoreCalls, Screen):
         """How the view shows a span, as (style, priority): my spans on top, others' dimmed (one
         shared style per label). The view asks only for the spans of the text it shows."""
         mine = span.annotator == self.me
-        look = self._highlight_looks.get((span.label, mine))
+        state = self._link_state(span.id)  # linked (a marker on its first cell), focused (both ends shown)
+        look = self._highlight_looks.get((span.label, mine, state))
         if look is None:
             style = self.label_styles.get(span.label)
             if style is None:
                 style = Style(underline=True)
-            look = self._highlight_looks[span.label, mine] = (style, 1) if mine else (style + Style(dim=True), 0)
+            look = (style, 1) if mine else (style + Style(dim=True), 0)
+            look = self._highlight_looks[span.label, mine, state] = self._link_look(look, state)
         return look
 
     def _highlight(self, span: Span) -> Highlight:
@@ -288,6 +292,7 @@ class AnnotateScreen(StoreCalls, Screen):
         return SpanRow(
             span.id, span.start, span.end, self.initials.get(span.label, span.label[:1]), swatch,
             textmod.excerpt(self.document.text[span.start : span.end], 60), span.annotator,
+            mark="!" if self._wants_link(span) else "",
         )
 
     def _span_added(self, span: Span) -> None:
@@ -583,19 +588,53 @@ class AnnotateScreen(StoreCalls, Screen):
 
     # -- relations ----------------------------------------------------------------------------------
 
+    #: The spans at either end of the selected span's relations (and itself): drawn as the focused link.
+    _focused_ends: frozenset[str] = frozenset()
+
     def action_link(self) -> None:
+        """On a span: the pick-list of the spans it can be linked to (nearest first); with a span
+        marked for linking in the text (tab on the pick-list), link it to this one."""
         span = self.selected_span()
         if span is None:
             return
-        if self.pending_head is None or self.pending_head not in self.spans:
-            self.pending_head = span.id
-            self.notify(f"Linking from {span.label}: go to the other span and press {self.key('link.start')} or "
-                        f"{self.key('link.confirm')} ({self.key('cancel')} cancels)",
-                        timeout=4)
-            self._update_selected(force=True)
-            self._show_header()
+        if self.pending_head is not None and self.pending_head in self.spans:
+            self._finish_link(span)
             return
-        self._finish_link(span)
+        assert self.document is not None
+        from .link_pick import IN_TEXT, LinkPickScreen, link_targets, partner_labels
+
+        targets = link_targets(self.schema, span, self.spans.values(), self.document.text, self.relations.values())
+        if not targets:
+            partners = partner_labels(self.schema, span.label)
+            label = textmod.inline_text(span.label)
+            self.notify(f"Nothing to link {label} to: tag a {' or '.join(map(textmod.inline_text, partners))} "
+                        "first" if partners else f"Nothing to link {label} to: the schema has no relation for it",
+                        severity="warning", timeout=4, markup=False)
+            return
+        document_id = self.document.id
+
+        def picked(choice: str | None) -> None:
+            if self.document is None or self.document.id != document_id or span.id not in self.spans:
+                return
+            if choice is None:
+                self.notify("Link cancelled", timeout=2)
+            elif choice == IN_TEXT:
+                self._link_in_text(span)
+            elif choice in self.spans:
+                self.pending_head = span.id
+                self._finish_link(self.spans[choice])
+
+        self.app.push_screen(LinkPickScreen(span, self.document.text, targets, self.label_styles,
+                                            f"{self.key('link.start')} or {self.key('link.confirm')}"), picked)
+
+    def _link_in_text(self, head: Span) -> None:
+        """The two-step way: mark ``head``; ``r`` (or enter) on the other span links them."""
+        self.pending_head = head.id
+        self.notify(f"Linking from {textmod.inline_text(head.label)}: go to the other span and press "
+                    f"{self.key('link.start')} or {self.key('link.confirm')} ({self.key('cancel')} cancels)",
+                    timeout=4, markup=False)
+        self._update_selected(force=True)
+        self._show_header()
 
     def action_finish_link(self) -> None:
         span = self.selected_span()
@@ -613,18 +652,23 @@ class AnnotateScreen(StoreCalls, Screen):
             self.notify("Link cancelled (a span cannot link to itself)", timeout=2)
             self._update_selected(force=True)
             return
-        relation_type = None
-        for rel in self.schema.relations:
-            if self.schema.relation_allowed(rel.name, head.label, child.label):
-                relation_type = rel.name
-                break
-            if self.schema.relation_allowed(rel.name, child.label, head.label):
-                relation_type = rel.name
-                head, child = child, head  # marked the source first: link the right way round
-                break
-        if relation_type is None:
-            self.notify(f"The schema allows no relation between {head.label} and {child.label}",
-                        severity="warning")
+        from .link_pick import relation_between
+
+        rule = relation_between(self.schema, head.label, child.label)
+        if rule is None:
+            self.notify(f"The schema allows no relation between {textmod.inline_text(head.label)} and "
+                        f"{textmod.inline_text(child.label)}", severity="warning", markup=False)
+            self._update_selected(force=True)
+            return
+        relation_type, swapped = rule
+        if swapped:
+            head, child = child, head  # marked the source first: link the right way round
+        if any((r.head, r.child, r.label, r.annotator) == (head.id, child.id, relation_type, self.me)
+               for r in map(self.relations.get, self.relations_by_span.get(head.id, ())) if r is not None):
+            # The store refuses it too (AlreadyExists, shown by store_error), also when another window made it.
+            self.notify(f"already linked: {textmod.inline_text(head.label)} -> {textmod.inline_text(child.label)} "
+                        f"“{textmod.excerpt(self.document.text[child.start:child.end], 30)}”",
+                        severity="warning", timeout=3, markup=False)
             self._update_selected(force=True)
             return
         relation = Relation(document_id=self.document.id, head=head.id, child=child.id, label=relation_type,
@@ -632,7 +676,8 @@ class AnnotateScreen(StoreCalls, Screen):
 
         def linked(relation: Relation) -> None:
             self._relation_added(relation)
-            self.notify(f"{head.label} {relation_type} {child.label}", timeout=2)
+            self.notify(f"{textmod.inline_text(head.label)} {textmod.inline_text(relation_type)} "
+                        f"{textmod.inline_text(child.label)}", timeout=2, markup=False)
             self._after_change()
 
         self._update_selected(force=True)
@@ -650,7 +695,7 @@ class AnnotateScreen(StoreCalls, Screen):
 
         def unlinked(_: None) -> None:
             self._unindex_relation(relation.id)
-            self.notify(f"Deleted relation {relation.label}", timeout=2)
+            self.notify(f"Deleted relation {textmod.inline_text(relation.label)}", timeout=2, markup=False)
             self._after_change()
 
         self.store_call(lambda store: store.delete_relation(relation.id, self.me), unlinked)
@@ -744,9 +789,82 @@ class AnnotateScreen(StoreCalls, Screen):
                 self.status = Status(after["status"]) if after else Status.todo
 
     def _relation_added(self, relation: Relation) -> None:
-        self._unindex_relation(relation.id)
+        self._unindex_relation(relation.id, restyle=False)
         self.relations[relation.id] = relation
         self._index_relation(relation)
+        self._links_changed(relation.head, relation.child)
+
+    # -- relations drawn in the text ------------------------------------------------------------------
+
+    def _link_state(self, span_id: str) -> int:
+        """0: no relation; 1: linked (a marker on the span's first cell); 2: an end of the focused link."""
+        if span_id in self._focused_ends:
+            return 2
+        return 1 if self.relations_by_span.get(span_id) else 0
+
+    def _link_look(self, look: tuple[Style, int], state: int) -> tuple[Style, int, Style | None]:
+        """A span's (style, priority) as its link state shows it: a linked span's first cell is marked
+        (bold, underlined, in the theme's warning colour); both ends of the focused link are shown
+        reversed (a label already reversed is shown bold and underlined instead), so the eye finds
+        the other end across lines."""
+        style, priority = look
+        if state == 0:
+            return style, priority, None
+        colour = Color.parse(self.app.theme_variables.get("warning", "#ffa62b"))
+        mark = Style(color=colour.rich_color, bold=True, underline=True)
+        if state == 2:
+            style = style + (Style(reverse=False, bold=True, underline=True) if style.reverse
+                             else Style(reverse=True))
+        return style, priority, mark
+
+    def _links_changed(self, *span_ids: str) -> None:
+        """Relations of these spans were added or removed: redraw them (and the focused link), and
+        their rows of the span list (a claim without a source is marked there)."""
+        self._restyle_links(self._refocus_links().union(span_ids))
+        for span_id in span_ids:
+            span = self.spans.get(span_id)
+            if span is not None:
+                self.panel.span_list.refresh_row(span.id, span.start, span.end)
+
+    def _refocus_links(self) -> set[str]:
+        """Make the selected span's relations the focused link; the spans whose focus changed."""
+        if self.document is None:
+            return set()
+        span = self.selected_span()
+        ends: set[str] = set()
+        if span is not None:
+            for relation_id in self.relations_by_span.get(span.id, ()):
+                relation = self.relations.get(relation_id)
+                if relation is not None:
+                    ends.update((relation.head, relation.child))
+        changed = ends.symmetric_difference(self._focused_ends)
+        self._focused_ends = frozenset(ends)
+        return changed
+
+    def _restyle_links(self, ids: set[str]) -> None:
+        spans = [self.spans[i] for i in ids if i in self.spans]
+        if spans:
+            self.view.update_highlights(add=[self._highlight(span) for span in spans])  # their rows only
+
+    @on(DocumentView.CursorMoved)
+    @on(DocumentView.SelectionChanged)
+    def _links_follow_selection(self, event: Message) -> None:
+        changed = self._refocus_links()
+        if changed:
+            self._restyle_links(changed)
+
+    def _wants_link(self, span: Span) -> bool:
+        """A span the schema links as a head (a CLAIM or a FIGURE) that is the head of none of its relations."""
+        wanted = self._link_heads
+        if wanted is None:
+            wanted = self._link_heads = frozenset(
+                label for rel in self.schema.relations for label in rel.heads)
+        if span.label not in wanted:
+            return False
+        return not any(self.relations[r].head == span.id
+                       for r in self.relations_by_span.get(span.id, ()) if r in self.relations)
+
+    _link_heads: frozenset[str] | None = None
 
     # -- documents ----------------------------------------------------------------------------------
 

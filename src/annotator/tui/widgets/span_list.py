@@ -31,7 +31,7 @@ from .document_view import styled_segments
 
 @dataclass(frozen=True)
 class SpanRow:
-    """One line of the list: ``C  excerpt ... annotator``."""
+    """One line of the list: ``C  excerpt ... annotator`` (``C! excerpt``: marked, see ``mark``)."""
 
     id: str
     start: int
@@ -40,6 +40,8 @@ class SpanRow:
     initial_style: Style
     excerpt: str
     annotator: str
+    #: One cell after the initial, plain text: ``!`` for a claim or figure without a source link.
+    mark: str = ""
 
     @property
     def key(self) -> SpanKey:
@@ -154,6 +156,13 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
             self._row_cache.discard(span_id)
             self._changed(index)
 
+    def refresh_row(self, span_id: str, start: int, end: int) -> None:
+        """Describe a span's row again (its mark changed) and repaint that row alone."""
+        self._row_cache.discard(span_id)
+        index = self.index_of(span_id, start, end)
+        if index is not None:
+            self.refresh_lines(index)
+
     def index_of(self, span_id: str, start: int, end: int) -> int | None:
         index = bisect_left(self._keys, (start, -end, span_id))
         if index < len(self._keys) and self._keys[index][2] == span_id:
@@ -238,7 +247,7 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         annotator = row.annotator[:12]
         room = max(1, width - 3 - cell_len(annotator) - 1)
         text = Text(end="", no_wrap=True, style=base)
-        text.append(f"{row.initial} ", row.initial_style)
+        text.append(f"{row.initial}{row.mark[:1] or ' '}", row.initial_style)
         excerpt = row.excerpt
         if cell_len(excerpt) > room:
             clipped = Text(excerpt)
