@@ -434,8 +434,18 @@ def word_at(text: str, offset: int) -> tuple[int, int] | None:
     """The word under ``offset``, or on punctuation the word it touches (left first); None on whitespace.
 
     ``Evin,`` gives ``Evin``; ``(Reuters)`` gives ``Reuters`` from either bracket;
-    ``5%`` and ``$4.5`` stay whole. None on whitespace or on punctuation alone.
+    ``5%`` and ``$4.5`` stay whole. None on whitespace or on punctuation alone. The result is
+    what :func:`annotator.text.snap` makes of the word (so snapping it changes nothing).
     """
+    word = _word_under(text, offset)
+    if word is None:
+        return None
+    from .snapping import snap  # the word as snapping stores it: ``U.S`` takes its period (``U.S.``)
+
+    return snap(text, *word)
+
+
+def _word_under(text: str, offset: int) -> tuple[int, int] | None:
     if not 0 <= offset < len(text) or text[offset].isspace():
         return None
     word = _word_containing(text, offset, strictly=False)
@@ -460,21 +470,10 @@ def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Grow a range whose ends cut through a word to the whole word, then trim whitespace."""
-    n = len(text)
-    start, end = max(0, min(start, n)), max(0, min(end, n))
-    if start < end:
-        trimmed = trim_whitespace(text, start, end)
-        if trimmed is None:
-            return None
-        start, end = trimmed
-    word = _word_containing(text, start, strictly=True)
-    if word is not None:
-        start = word[0]
-    word = _word_containing(text, end, strictly=True)
-    if word is not None:
-        end = word[1]
-    return trim_whitespace(text, start, end)
+    """:func:`annotator.text.snap` in word mode (whole words, balanced edge punctuation)."""
+    from .snapping import snap
+
+    return snap(text, start, end, words=True)
 
 
 #: How far around an edge tokens are looked for when moving it by a token.
@@ -483,27 +482,44 @@ _EDGE_WINDOW = 512
 
 def move_edge(text: str, start: int, end: int, edge: str, direction: int, *, words: bool = True) -> tuple[int, int] | None:
     """``[start, end)`` with its ``edge`` ('start' or 'end') moved one word (or one token) left
-    (``direction`` -1) or right (+1), without edge whitespace; None when nothing would be left.
+    (``direction`` -1) or right (+1), snapped (:func:`annotator.text.snap`, same mode);
+    None when nothing would be left.
 
     The one boundary move both screens use: ``words`` follows the view's snap mode (``z``):
-    whole words as snapping sees them (``$48.6`` moves as one), else single tokens
-    (``Raisi’s`` -> ``Raisi’`` -> ``Raisi``).
+    whole words as snapping sees them (``$48.6`` moves as one; growing ``Iran`` by a word gives
+    ``Iran (NCRI)``), else single tokens (``Raisi’s`` -> ``Raisi’`` -> ``Raisi``). A step that
+    snapping would undo (``Iran (NCRI)`` shrunk to ``Iran (NCRI`` snaps back) goes on to the next
+    word, so the edge always moves while it can.
     """
+    from .snapping import snap
+
+    current = snap(text, start, end, words=words)
     offset = start if edge == "start" else end
+    while True:
+        moved = _step_edge(text, offset, edge, direction, words)
+        if moved == offset:  # nowhere further to go
+            return current
+        offset = moved
+        new = (offset, end) if edge == "start" else (start, offset)
+        if new[0] >= new[1]:
+            return None
+        snapped = snap(text, *new, words=words)
+        if snapped is None or current is None:
+            return snapped
+        before, after = (current[0], snapped[0]) if edge == "start" else (current[1], snapped[1])
+        if (after - before) * direction > 0:
+            return snapped
+
+
+def _step_edge(text: str, offset: int, edge: str, direction: int, words: bool) -> int:
+    """The next word (or token) start or end from ``offset`` in ``direction``; ``offset`` if none."""
     if words:
         if edge == "start":
-            offset = previous_word_start(text, offset) if direction < 0 else next_word_start(text, offset)
-        else:
-            offset = next_word_end(text, offset) if direction > 0 else previous_word_end(text, offset)
-    else:
-        lo = max(0, offset - _EDGE_WINDOW)
-        window = tokenize(text[lo : offset + _EDGE_WINDOW])
-        points = sorted({lo + (t.start if edge == "start" else t.end) for t in window})
-        if direction < 0:
-            offset = max((p for p in points if p < offset), default=offset)
-        else:
-            offset = min((p for p in points if p > offset), default=offset)
-    new = (offset, end) if edge == "start" else (start, offset)
-    if new[0] >= new[1]:
-        return None
-    return trim_whitespace(text, *new)
+            return previous_word_start(text, offset) if direction < 0 else next_word_start(text, offset)
+        return next_word_end(text, offset) if direction > 0 else previous_word_end(text, offset)
+    lo = max(0, offset - _EDGE_WINDOW)
+    window = token_bounds(text, _cut_before(text, lo), _cut_after(text, offset + _EDGE_WINDOW))
+    points = sorted({s if edge == "start" else e for s, e in window})
+    if direction < 0:
+        return max((p for p in points if p < offset), default=offset)
+    return min((p for p in points if p > offset), default=offset)
