@@ -45,6 +45,7 @@ from ..models import Document, LabelSchema, Relation, Span, Status
 from ..text.offsets import CODEPOINTS, UTF16, Utf16, convert_out, slice_in
 from ..text.tokens import Tokenized
 from ..store import Store
+from ..store.rows import StoredSpan
 
 #: The format modules, by command-line name (module names use underscores).
 FORMAT_MODULES = {
@@ -87,7 +88,7 @@ class ExportRecord:
 
     document: Document
     annotator: str
-    spans: list[Span]
+    spans: list[Span] | list[StoredSpan]  # read-only: an annotator's record holds the store's rows as they are
     relations: list[Relation]
     relations_left_out: int = 0
     status: Status | None = None
@@ -160,7 +161,8 @@ def export_records(store: Store, selection: Selection) -> Iterator[ExportRecord]
         return
     for batch in _batches(store.documents(), BATCH):
         ids = [d.id for d in batch]
-        spans, relations, statuses = store.spans_of(ids), store.relations_of(ids), store.statuses_of(ids)
+        # the spans as read-only rows (no model a span: an export reads every one and only formats it)
+        spans, relations, statuses = store.stored_spans_of(ids), store.relations_of(ids), store.statuses_of(ids)
         for document in batch:
             yield from _annotator_records(document, spans[document.id], relations[document.id],
                                           statuses[document.id], selection)
@@ -200,7 +202,7 @@ def _gold_records(store: Store, document: Document, selection: Selection) -> Ite
                        sources=sources, unlinked=unlinked)
 
 
-def _annotator_records(document: Document, spans: list[Span], relations: list[Relation],
+def _annotator_records(document: Document, spans: list[StoredSpan], relations: list[Relation],
                        statuses: dict[str, Status], selection: Selection) -> Iterator[ExportRecord]:
     # Everyone with spans here, and those who answered it: done ("nothing to tag" is an answer too),
     # or skipped or rejected (Prodigy's ignore and reject, imported with --answers).
@@ -216,9 +218,12 @@ def _annotator_records(document: Document, spans: list[Span], relations: list[Re
             continue
         if selection.status is not None and statuses.get(person, Status.todo) != selection.status:
             continue
-        mine = [s for s in spans if s.annotator == person and _label_selected(s, selection)]
-        ids = {s.id for s in mine}
+        # one person (the common case) holds every span here: people has every span's annotator
+        mine = spans if len(people) == 1 else [s for s in spans if s.annotator == person]
+        if selection.labels:
+            mine = [s for s in mine if s.label in selection.labels]
         theirs = [r for r in relations if r.annotator == person]
+        ids = {s.id for s in mine} if theirs else set()
         linked = [r for r in theirs if r.head in ids and r.child in ids]
         yield ExportRecord(document, person, mine, linked, relations_left_out=len(theirs) - len(linked),
                            status=statuses.get(person), cache=cache)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from ..models import Document, LabelSchema, Relation, Span, Status
     from .gold import Gold, GoldChange, GoldDecision, GoldRelationDecision, RelationChange
     from .merge import MergeReport
+    from .rows import StoredSpan
 
 #: Names loaded on first use (PEP 562): the review layer and merge cost start-up time that
 #: commands like ``docs`` never need.
@@ -258,6 +259,10 @@ class Store:
     def spans_of(self, document_ids: list[str]) -> dict[str, list[Span]]:
         """:meth:`spans_for` of many documents in a few queries (an export reads them in batches)."""
         return self.annotations.spans_of(document_ids)
+
+    def stored_spans_of(self, document_ids: list[str]) -> dict[str, list[StoredSpan]]:
+        """:meth:`spans_of` as read-only tuples with the same field names (what an export reads)."""
+        return self.annotations.stored_spans_of(document_ids)
 
     def relations_of(self, document_ids: list[str]) -> dict[str, list[Relation]]:
         return self.annotations.relations_of(document_ids)

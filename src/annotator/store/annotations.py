@@ -8,6 +8,8 @@ sessions of one annotator cannot overwrite each other's changes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotatorError
@@ -17,7 +19,8 @@ from .documents import Documents
 from .duplicates import DuplicateReport, find_duplicates
 from .log import ActionLog
 from .rows import (
-    RELATION_SELECT, SPAN_SELECT, relation_from_values, relation_row, span_from_row, span_from_values, span_row,
+    RELATION_SELECT, SPAN_SELECT, STORED_SPAN_SELECT, StoredSpan, relation_from_values, relation_row, span_from_row,
+    span_from_values, span_row, stored_spans,
 )
 from .settings import Settings
 
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from ..models import Relation, Span, Status
 
 SPAN_ORDER = 'start, "end" DESC, label, annotator, id'
+
+_document_of = itemgetter(1)  # a StoredSpan's document_id
 
 #: Most documents named in one ``IN (...)`` (SQLite before 3.32 allows 999 parameters).
 _IN_LIMIT = 500
@@ -64,6 +69,17 @@ class Annotations:
             sql = f"SELECT {SPAN_SELECT} FROM spans WHERE document_id IN ({marks}) ORDER BY document_id, {SPAN_ORDER}"
             for values in self.db.conn.execute(sql, chunk):
                 found[values[1]].append(span_from_values(values))
+        return found
+
+    def stored_spans_of(self, document_ids: list[str]) -> dict[str, list[StoredSpan]]:
+        """:meth:`spans_of` as read-only :class:`~.rows.StoredSpan` tuples (no model a span: an export
+        reads every span, and only formats it)."""
+        found: dict[str, list[StoredSpan]] = {d: [] for d in document_ids}
+        for chunk, marks in _chunks(document_ids):
+            sql = (f"SELECT {STORED_SPAN_SELECT} FROM spans WHERE document_id IN ({marks}) "
+                   f"ORDER BY document_id, {SPAN_ORDER}")
+            for document_id, rows in groupby(stored_spans(self.db.conn.execute(sql, chunk)), _document_of):
+                found[document_id] = list(rows)
         return found
 
     def relations_of(self, document_ids: list[str]) -> dict[str, list[Relation]]:
