@@ -30,7 +30,7 @@ from typing import IO
 from ..errors import AnnotatorError
 from ..models import Span
 from ..text.tokens import Tokenized
-from . import ExportOptions, ExportRecord, ExportSummary, Problems, check_text, describe
+from . import ExportOptions, ExportRecord, ExportSummary, Problems, describe
 
 FORMAT = "conll"
 TARGET = "text"
@@ -39,6 +39,7 @@ UNITS: tuple[str, ...] = ()
 DOCSTART = "-DOCSTART- -X- O O"
 #: The POS and chunk columns of every row: what -DOCSTART- has there (nothing to give).
 NO_POS_CHUNK = " -X- O "
+_O_ROW = f"{NO_POS_CHUNK}O\n"  # the rest of a row outside every span
 
 TokenSpan = tuple[Span, int, int]  # span, first token, last token (inclusive)
 _SPACE = re.compile(r"\s")  # what str.isspace() calls a space
@@ -55,8 +56,9 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
         "CoNLL holds one tag a token: choose a layer with --labels, or pass --overlap outer or --overlap inner",
     )
     relations = 0
+    fitting: set[str] = set()  # labels already checked
     for record in records:
-        check_tag_labels(record)
+        check_tag_labels(record, fitting)
         tokenized = record.tokenized  # shared by the document's records, sentence breaks included
         placed = place_spans(record, tokenized, off_tokens)
         kept = resolve_overlaps(record, placed, options.overlap, overlaps, summary)
@@ -74,11 +76,17 @@ def write(records: Iterable[ExportRecord], out: IO[str], options: ExportOptions)
     return summary
 
 
-def check_tag_labels(record: ExportRecord) -> None:
+def check_tag_labels(record: ExportRecord, fitting: set[str] | None = None) -> None:
     """Refuse (one line) a label a CoNLL column cannot hold: a space would split the tag into two columns,
-    and no mapping could be read back (CoNLL has no place to declare one)."""
+    and no mapping could be read back (CoNLL has no place to declare one). ``fitting`` keeps the labels
+    found fit, so each distinct label is searched once an export."""
+    fitting = set() if fitting is None else fitting
     for span in record.spans:
-        if _SPACE.search(span.label):
+        if span.label in fitting:
+            continue
+        if _SPACE.search(span.label) is None:
+            fitting.add(span.label)
+        else:
             raise AnnotatorError(
                 f"label {span.label!r} holds a space, which CoNLL's space-separated columns cannot hold "
                 f"(document {record.document.name}): leave it out with --labels, or export jsonl"
@@ -88,15 +96,14 @@ def check_tag_labels(record: ExportRecord) -> None:
 def place_spans(record: ExportRecord, tokenized: Tokenized, problems: Problems) -> list[TokenSpan]:
     """Each span as a token range; spans off token boundaries go to ``problems``."""
     placed = []
-    text = record.document.text
     for span in record.spans:
+        # aligned: the first token starts at span.start and the last ends at span.end, so the tokens
+        # written are exactly the span's text (no slice to compare: it would be the same slice twice)
         tokens = tokenized.aligned(span.start, span.end)
         if tokens is None:
             problems.add(describe(record, span))
             continue
-        first, last = tokens
-        check_text(record, span, text[tokenized.starts[first] : tokenized.ends[last]])
-        placed.append((span, first, last))
+        placed.append((span, *tokens))
     return placed
 
 
@@ -127,17 +134,17 @@ def resolve_overlaps(
 
 
 def record_block(record: ExportRecord, tokenized: Tokenized, kept: list[TokenSpan]) -> str:
-    """The lines of one record: the document marker, then sentences of ``TOKEN -X- O TAG``."""
-    tags = ["O"] * len(tokenized)
+    """The lines of one record: the document marker, then sentences of ``TOKEN -X- O TAG``.
+
+    Built as one join of each token's text and the rest of its row (``" -X- O TAG\n"``, and one more
+    line break at the end of a sentence): no row, no list of lines."""
+    rests = [_O_ROW] * len(tokenized)
     for span, first, last in kept:
-        tags[first] = f"B-{span.label}"
-        tags[first + 1 : last + 1] = [f"I-{span.label}"] * (last - first)
-    rows = list(map(str.__add__, tokenized.texts, map(NO_POS_CHUNK.__add__, tags)))  # TOKEN -X- O TAG
-    lines = [DOCSTART, ""]
-    previous = 0
+        rests[first] = f"{NO_POS_CHUNK}B-{span.label}\n"
+        rests[first + 1 : last + 1] = [f"{NO_POS_CHUNK}I-{span.label}\n"] * (last - first)
     for start in tokenized.sentence_starts([(first, last) for _, first, last in kept])[1:]:
-        lines += rows[previous:start]
-        lines.append("")  # a blank line between sentences
-        previous = start
-    lines += rows[previous:]
-    return "\n".join(lines) + "\n\n"
+        rests[start - 1] += "\n"  # a blank line between sentences
+    pieces: list[str] = [""] * (2 * len(rests))
+    pieces[0::2] = tokenized.texts
+    pieces[1::2] = rests
+    return f"{DOCSTART}\n\n{''.join(pieces)}\n"

@@ -41,7 +41,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import islice, repeat
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring
 from operator import ne
 from typing import IO, Any
 
@@ -84,9 +84,50 @@ def line(record: ExportRecord) -> str:
     doc = record.document
     columns = token_columns(record)
     text = _string(doc.text)
-    rest = _dumps(_annotations(record, columns, text))  # '{"spans": ..., "_annotator_id": ...}'
-    return (f'{{"text": {text}, "meta": {_dumps(doc.meta)}, "name": {_string(doc.name)}, '
-            f'"tokens": [{_tokens_json(*columns)}], {rest[1:]}\n')
+    return (f'{{"text": {text}, "meta": {_encode(doc.meta)}, "name": {_string(doc.name)}, '
+            f'"tokens": [{_tokens_json(*columns)}], {_annotations_json(record, columns, text)}}}\n')
+
+
+def _annotations_json(record: ExportRecord, columns: TokenColumns, text_json: str) -> str:
+    """The JSON of :func:`_annotations` without its braces, each span written as one string (no
+    dict a span, no encoder pass over them); relations (few) as dicts."""
+    text = record.document.text
+    _, starts, ends, _ = columns
+    gold = record.sources is not None
+    spans: list[str] = []
+    keys: list[str] = []  # [start,end,"label"] of each span, for the task hash
+    refs: dict[str, tuple[int, int, int | None, int | None, str]] = {}
+    for span in record.spans:
+        start, end = span.start, span.end  # code points, written as stored (see SpanOffsets)
+        first, last = bisect_right(ends, start), bisect_left(starts, end) - 1  # the tokens it overlaps
+        if first > last:
+            first = last = None
+        label = _string(span.label)
+        more = f', "annotators": {_encode(list(record.annotators_of(span)))}' if gold else ""
+        spans.append(
+            f'{{"start": {start}, "end": {end}, "label": {label}, "text": {_string(text[start:end])}, '
+            f'"token_start": {"null" if first is None else first}, "token_end": {"null" if last is None else last}, '
+            f'"id": {_string(span.id)}, "annotator": {_string(span.annotator)}, "note": {_string(span.note)}{more}}}'
+        )
+        keys.append(f"[{start},{end},{label}]")
+        if record.relations:
+            refs[span.id] = (start, end, first, last, span.label)
+    relations = [
+        {"head": head[3], "child": child[3], "head_span": _ref(head), "child_span": _ref(child), "label": rel.label}
+        for rel in sorted_relations(record)
+        for head, child in [(refs[rel.head], refs[rel.child])]
+    ]
+    input_hash, task_hash = _hashes_json(
+        text_json, f"[{','.join(keys)}]",
+        _compact([[r["head_span"]["start"], r["child_span"]["start"], r["label"]] for r in relations]),
+    )
+    return (f'"spans": [{", ".join(spans)}], "relations": {_encode(relations)}, '
+            f'"answer": {_string(STATUS_ANSWER.get(record.status, "accept"))}, "_input_hash": {input_hash}, '
+            f'"_task_hash": {task_hash}, "_annotator_id": {_string(record.annotator)}')
+
+
+def _ref(span: tuple[int, int, int | None, int | None, str]) -> dict[str, Any]:
+    return dict(zip(("start", "end", "token_start", "token_end", "label"), span))
 
 
 def _annotations(record: ExportRecord, columns: TokenColumns, text_json: str | None = None) -> dict[str, Any]:
@@ -154,8 +195,9 @@ def prodigy_tokens(text: str) -> list[dict[str, Any]]:
 
 #: A run of whitespace that is a token of its own (or holds one): anything but one space (between two
 #: tokens, or after the last one), and any run at the start of the text. Scanning left to right, a
-#: match always starts where a run starts and takes all of it.
-_WHITESPACE_TOKEN = re.compile(r"\s{2,}|[^\S ]|\A ")
+#: match always starts where a run starts and takes all of it. (``\s{2,}|[^\S ]|\A `` written so that
+#: every alternative starts with ``\s``: the scan skips other characters without trying each one.)
+_WHITESPACE_TOKEN = re.compile(r"\s(?:\s+|(?<=[^ ])|(?<=\A ))")
 
 
 def prodigy_columns(tokenized: Tokenized) -> TokenColumns:
@@ -169,29 +211,63 @@ def prodigy_columns(tokenized: Tokenized) -> TokenColumns:
     # where the whitespace is a token of its own (set below); after the last token, look.
     ws = list(map(ne, ends, islice(starts, 1, None)))
     ws.append(text[ends[-1] : ends[-1] + 1] == " ")
-    spaces = list(_WHITESPACE_TOKEN.finditer(text))
+    spaces = list(map(_match_span, _WHITESPACE_TOKEN.finditer(text)))
     if not spaces:
         return texts, starts, ends, ws
-    columns: TokenColumns = ([], [], [], [])
+    if len(spaces) <= _FEW_SPACES:  # copy the columns once and put each in place (a memmove each)
+        texts, starts, ends = texts[:], starts[:], ends[:]
+        for a, b in reversed(spaces):  # from the end: the places before stay where they are
+            i = bisect_left(starts, b)  # the whitespace token goes before the token at b
+            if i:
+                ws[i - 1] = text[a] == " "
+            if a > 0 and text[a] == " ":
+                a += 1  # the first space is the ws of the token before
+            texts.insert(i, text[a:b])
+            starts.insert(i, a)
+            ends.insert(i, b)
+            ws.insert(i, False)
+        return texts, starts, ends, ws
+    new_texts: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    new_ws: list[bool] = []
     done = 0  # tokens of the tokenizer copied so far
-    for match in spaces:
-        a, b = match.span()
+    for a, b in spaces:
         i = bisect_left(starts, b, done)  # the whitespace token goes before the token at b
         if i:
             ws[i - 1] = text[a] == " "
         if a > 0 and text[a] == " ":
             a += 1  # the first space is the ws of the token before
-        for column, values, value in zip(columns, (texts, starts, ends, ws), (text[a:b], a, b, False)):
-            column += values[done:i]
-            column.append(value)
+        new_texts += texts[done:i]
+        new_texts.append(text[a:b])
+        new_starts += starts[done:i]
+        new_starts.append(a)
+        new_ends += ends[done:i]
+        new_ends.append(b)
+        new_ws += ws[done:i]
+        new_ws.append(False)
         done = i
-    for column, values in zip(columns, (texts, starts, ends, ws)):
-        column += values[done:]
-    return columns
+    new_texts += texts[done:]
+    new_starts += starts[done:]
+    new_ends += ends[done:]
+    new_ws += ws[done:]
+    return new_texts, new_starts, new_ends, new_ws
 
 
+_match_span = re.Match.span
+#: Up to this many whitespace tokens, they are inserted into copies of the columns; more (a long text
+#: of many lines), the columns are built piece by piece (each insert moves the rest of the column).
+_FEW_SPACES = 16
 _dumps = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False)
 _string = encode_basestring  # the same for a str (the C encoder json.dumps uses)
+if c_make_encoder is not None:  # _dumps without making a new C encoder a call (values here are never circular)
+    _iterencode = c_make_encoder(None, json.JSONEncoder().default, encode_basestring, None, ": ", ", ",
+                                 False, False, True)
+
+    def _encode(value: Any) -> str:
+        return "".join(_iterencode(value, 0))
+else:  # pragma: no cover - Python without the _json accelerator
+    _encode = _dumps
 
 _WS_JSON = {True: ', "ws": true}, ', False: ', "ws": false}, '}
 #: str(i) for the offsets of most documents, made once (a longer document uses str).
@@ -243,8 +319,13 @@ _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 def _hashes(text_json: str, spans: list[Any], relations: list[Any]) -> tuple[int, int]:
     """``stable_hash(text)`` and ``stable_hash(text, spans, relations)``, the text (``text_json``,
     already a JSON string) encoded and hashed once for both."""
+    return _hashes_json(text_json, _compact(spans), _compact(relations))
+
+
+def _hashes_json(text_json: str, spans_json: str, relations_json: str) -> tuple[int, int]:
+    """:func:`_hashes` of the spans and relations already written as compact JSON."""
     head = hashlib.blake2b(b"[" + text_json.encode("utf-8"), digest_size=4)
     input_hash, task_hash = head.copy(), head
     input_hash.update(b"]")
-    task_hash.update(f",{_compact(spans)},{_compact(relations)}]".encode("utf-8"))
+    task_hash.update(f",{spans_json},{relations_json}]".encode("utf-8"))
     return tuple(int.from_bytes(h.digest(), "big", signed=True) for h in (input_hash, task_hash))  # type: ignore[return-value]

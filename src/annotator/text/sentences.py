@@ -26,7 +26,9 @@ _CLOSERS = "\"'”’)]»›"
 _OPENERS = "\"'“‘([«‹¿¡"
 
 #: Where a sentence may end: an end mark (closers after it) then whitespace, or a paragraph break.
-_CANDIDATE = re.compile(r"[.!?…][\"'”’)\]»›]*\s+|\n\s*\n\s*")  # each starts on a mark or a newline: linear
+#: ``[.!?…][closers]*\s+|\n\s*\n\s*``, written to start with one character class (the scan then skips
+#: every other character without trying each branch: half the time): each starts on a mark or a newline.
+_CANDIDATE = re.compile(r"[.!?…\n](?:(?<=\n)\s*\n\s*|(?<!\n)[\"'”’)\]»›]*\s+)")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n\s*")
 
 #: How far back a backward search looks at first; it grows until it finds something.

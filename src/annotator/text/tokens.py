@@ -32,7 +32,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import add
 from typing import NamedTuple
 
@@ -95,37 +95,49 @@ _JOINING = re.compile(
     r"[^\w\s\x00-\x7f\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20cf\u2100-\u2bff"
     r"\u3000-\u3029\u3030-\u303f\uff00-\uffef\U0001f000-\U0001f1e5\U0001f200-\U0001f3fa\U0001f400-\U0001faff]"
 )
-#: Up to this many code points, the matches are listed once and read three times; above, the text
-#: is matched three times (faster for a long text: no list of match objects for the collector to scan).
+#: Up to this many code points, the text is split once (:data:`_PIECES`); above, it is matched three
+#: times (no list of every gap and offset: memory stays proportional to the tokens, not twice that).
 _KEEP_MATCHES = 50_000
 _match_start = re.Match.start
 _match_end = re.Match.end
-_match_group = re.Match.group
+#: ``_TOKEN`` captured: ``split`` gives gap, token, gap, token, ..., gap (a gap may be ""), every piece
+#: of the text in order, so the running sum of their lengths holds every token's start and end.
+_PIECES = re.compile(f"({_TOKEN.pattern})")
 
 
 def _columns(text: str, start: int, end: int) -> tuple[list[int], list[int], list[str]]:
     """The starts, ends and texts of the tokens of ``text[start:end]``: the matches of ``_TOKEN``,
     with the touching ones that :func:`_continues` joins joined.
 
-    Every loop over all the tokens runs in C (``map``); only the places next to a :data:`_JOINING`
-    character (few in most texts, none in ASCII) are looked at in Python, in order, each against
-    the token as joined so far.
+    Every loop over all the tokens runs in C (``split``, ``map``, ``accumulate``, slices: no match
+    object a token); only the places next to a :data:`_JOINING` character (few in most texts, none
+    in ASCII) are looked at in Python, in order, each against the token as joined so far.
     """
     if end - start <= _KEEP_MATCHES:
-        matches = list(_TOKEN.finditer(text, start, end))
-        starts = list(map(_match_start, matches))
-        ends = list(map(_match_end, matches))
-    else:  # a long text: three passes, each match freed at once (a list of them keeps the collector busy)
-        matches = None
+        pieces = _PIECES.split(text if start == 0 and end == len(text) else text[start:end])
+        bounds = list(accumulate(map(len, pieces), initial=start))  # bounds[k]: where piece k starts
+        starts, ends, texts = bounds[1:-1:2], bounds[2:-1:2], pieces[1::2]
+    else:  # a long text: three passes, each match freed at once
         starts = list(map(_match_start, _TOKEN.finditer(text, start, end)))
         ends = list(map(_match_end, _TOKEN.finditer(text, start, end)))
+        texts = _TOKEN.findall(text, start, end)
     joins = _joins(text, start, end, starts, ends) if starts and not text.isascii() else []
     if not joins:
-        if matches is None:
-            return starts, ends, _TOKEN.findall(text, start, end)
-        return starts, ends, list(map(_match_group, matches))
-    starts, ends = _without(starts, joins), _without(ends, [i - 1 for i in joins])
-    return starts, ends, list(map(text.__getitem__, map(slice, starts, ends)))
+        return starts, ends, texts
+    return _without(starts, joins), _without(ends, [i - 1 for i in joins]), _joined(texts, joins)
+
+
+def _joined(texts: list[str], joins: list[int]) -> list[str]:
+    """``texts`` with each text at the (ascending) indices ``joins`` appended to the one before
+    (joined matches touch: the concatenation is the joined token's text)."""
+    out: list[str] = []
+    k = 0
+    for i in joins:
+        out += texts[k:i]
+        out[-1] += texts[i]
+        k = i + 1
+    out += texts[k:]
+    return out
 
 
 def _joins(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> list[int]:
