@@ -80,6 +80,123 @@ def test_a_long_document_uses_plain_numbers():
     assert jsonl.line(record) == json.dumps(jsonl.task(record), ensure_ascii=False) + "\n"
 
 
+@given(st.lists(st.sampled_from([*PIECES, "  ", "\n\n", " \t "]), max_size=60).map("".join))
+@settings(max_examples=200)
+def test_prodigy_tokens_placed_by_insert_or_piece_by_piece_are_the_same(text):
+    """Few whitespace tokens are inserted into copies of the columns; many are placed piece by piece."""
+    from annotator.text.tokens import Tokenized
+
+    fast = jsonl.prodigy_columns(Tokenized(text))
+    saved = jsonl._FEW_SPACES
+    jsonl._FEW_SPACES = 0
+    try:
+        assert jsonl.prodigy_columns(Tokenized(text)) == fast
+    finally:
+        jsonl._FEW_SPACES = saved
+    tokens = [{"text": t, "start": s, "end": e, "id": i, "ws": w} for i, (t, s, e, w) in enumerate(zip(*fast))]
+    assert tokens == plain_prodigy_tokens(text)
+
+
+@given(st.text(alphabet=st.sampled_from([" ", "\n", "\t", "\xa0", "\u2028", "a", ".", "!", "”", "…", ")", "A"]),
+               max_size=20), st.integers(0, 3))
+@settings(max_examples=500)
+def test_the_regexes_written_to_scan_faster_match_what_they_replace(text, start):
+    import re
+
+    from annotator.text import sentences
+
+    whitespace_token = re.compile(r"\s{2,}|[^\S ]|\A ")
+    candidate = re.compile(r"[.!?…][\"'”’)\]»›]*\s+|\n\s*\n\s*")
+    assert [m.span() for m in jsonl._WHITESPACE_TOKEN.finditer(text)] == [m.span() for m in whitespace_token.finditer(text)]
+    assert ([m.span() for m in sentences._CANDIDATE.finditer(text, start)]
+            == [m.span() for m in candidate.finditer(text, start)])
+
+
+def plain_conll_block(record, tokenized, kept) -> str:
+    """CoNLL rows as the exporter wrote them before, a list of lines joined."""
+    from annotator.exporters import conll
+
+    tags = ["O"] * len(tokenized)
+    for span, first, last in kept:
+        tags[first] = f"B-{span.label}"
+        tags[first + 1 : last + 1] = [f"I-{span.label}"] * (last - first)
+    rows = [f"{text}{conll.NO_POS_CHUNK}{tag}" for text, tag in zip(tokenized.texts, tags)]
+    lines = [conll.DOCSTART, ""]
+    previous = 0
+    for start in tokenized.sentence_starts([(first, last) for _, first, last in kept])[1:]:
+        lines += rows[previous:start]
+        lines.append("")
+        previous = start
+    lines += rows[previous:]
+    return "\n".join(lines) + "\n\n"
+
+
+@given(st.lists(st.sampled_from([*PIECES, "Then ", "It rose. ", "Évin. "]), max_size=40).map("".join), st.data())
+@settings(max_examples=300)
+def test_a_conll_block_is_the_rows_joined_line_by_line(text, data):
+    from annotator.exporters import conll
+    from annotator.text.tokens import Tokenized
+
+    tokenized = Tokenized(text)
+    n = len(tokenized)
+    kept, free = [], 0
+    while n and free < n and data.draw(st.booleans()):  # spans that share no token, as resolve_overlaps keeps them
+        first = data.draw(st.integers(free, n - 1))
+        last = data.draw(st.integers(first, min(n - 1, first + 3)))
+        kept.append((Span(document_id="d", start=tokenized.starts[first], end=tokenized.ends[last],
+                          label=data.draw(st.sampled_from(["CLAIM", "B-X", "Été"])), annotator="a"), first, last))
+        free = last + 1
+    record = ExportRecord(Document(id="d", name="n", text=text), "a", [k[0] for k in kept], [])
+    assert conll.record_block(record, tokenized, kept) == plain_conll_block(record, tokenized, kept)
+
+
+def _rich_records() -> list[ExportRecord]:
+    records = []
+    for i, text in enumerate(["Sony said revenue rose 5% in 2023.", "Évin told 🇫🇷 reporters\nthat \"prices\" fell.\n\nThen",
+                              "東京 is big. The end. ", ""]):
+        doc = Document(id=f"d{i}", name=f"doc {i}.txt", text=text, meta={"i": i})
+        spans = []
+        if text:
+            words = [(m.start(), m.end()) for m in __import__("re").finditer(r"\w+", text)]
+            for j, (start, end) in enumerate(words[:4]):
+                spans.append(Span(id=f"s{i}{j}", document_id=doc.id, start=start, end=end,
+                                  label=["CLAIM", "SOURCE", "FIGURE", "ENTITY"][j], annotator="a",
+                                  note=["", "a note", "line\nbreak", "=formula"][j]))
+            spans.append(Span(id=f"w{i}", document_id=doc.id, start=0, end=len(text.rstrip()), label="CLAIM",
+                              annotator="a"))
+        relations = [Relation(id=f"r{i}", document_id=doc.id, head=spans[0].id, child=spans[1].id,
+                              label="ATTRIBUTED_TO", annotator="a")] if len(spans) > 2 else []
+        records.append(ExportRecord(doc, "a", spans, relations, status=Status.done if i == 1 else None))
+    return records
+
+
+@pytest.mark.parametrize("fmt,options", [("jsonl", {}), ("csv", {}), ("csv", {"offsets": "utf16"}),
+                                         ("doccano", {"relations": True}), ("label-studio", {}),
+                                         ("label-studio", {"offsets": "utf16"}), ("conll", {"overlap": "outer"})])
+def test_spans_read_as_rows_export_as_span_models_do(fmt, options):
+    """An export reads spans as StoredSpan rows; every format writes them as it writes Span models."""
+    from annotator.exporters import brat, exporter
+    from annotator.models import LabelSchema
+    from annotator.store.rows import StoredSpan, stored_span
+
+    def as_rows(record: ExportRecord) -> ExportRecord:
+        rows = [stored_span((s.id, s.document_id, s.start, s.end, s.label, s.annotator, s.note, s.created, s.updated))
+                for s in record.spans]
+        assert all(type(r) is StoredSpan for r in rows)
+        return ExportRecord(record.document, record.annotator, rows, record.relations, status=record.status)
+
+    def written(records: list[ExportRecord]) -> str:
+        out = io.StringIO()
+        exporter(fmt).write(records, out, ExportOptions(schema=LabelSchema.default(), **options))
+        return out.getvalue()
+
+    models = _rich_records()
+    assert written([as_rows(r) for r in models]) == written(_rich_records())
+    for unit in ("codepoints", "utf16"):
+        assert ([brat.ann_text(as_rows(r), unit) for r in models]
+                == [brat.ann_text(r, unit) for r in _rich_records()])
+
+
 # -- spaCy: the DocBin is spooled in chunks and written as one stream ------------------------------
 
 
@@ -207,6 +324,29 @@ def test_records_read_in_batches_are_the_records_read_one_document_at_a_time(tmp
             assert read() == whole
 
 
+def test_spans_read_as_rows_hold_the_span_models_values(tmp_path, monkeypatch):
+    from annotator.store import ImportRecord, Store, annotations
+    from annotator.store.rows import SPAN_COLUMNS, StoredSpan
+
+    monkeypatch.setattr(annotations, "_IN_LIMIT", 2)  # several IN (...) pieces
+    with Store(tmp_path / "a.db") as store:
+        records = []
+        for i in range(5):
+            doc = Document.from_text(f"d{i}.txt", f"Sony said {i} times that prices rose.")
+            records.append(ImportRecord(doc, [Span(document_id=doc.id, start=s, end=e, label=label, annotator=who,
+                                                   note="n" if who == "b" else "")
+                                              for s, e, label in ((0, 4, "SOURCE"), (5, 9, "CLAIM"), (0, 9, "CLAIM"))
+                                              for who in ("a", "b")[: i % 3]]))
+        store.import_records(records, actor="t")
+        store.conn.execute("UPDATE spans SET note = NULL WHERE note = ''")  # as an older database may hold
+        ids = [*store.document_ids(), "not-a-document"]
+        rows, models = store.stored_spans_of(ids), store.spans_of(ids)
+        assert list(rows) == ids and sum(map(len, rows.values())) == 12
+        for doc_id in ids:
+            assert all(type(row) is StoredSpan for row in rows[doc_id])
+            assert rows[doc_id] == [tuple(getattr(m, c) for c in SPAN_COLUMNS) for m in models[doc_id]]
+
+
 # -- the JSONL import: spans built without validating plain values twice; depth checked after parsing --
 
 raw_values = st.one_of(st.integers(-3, 40), st.booleans(), st.floats(allow_nan=False, allow_infinity=False), st.none(),
@@ -246,7 +386,9 @@ def test_spans_of_a_jsonl_line_are_the_ones_pydantic_validates(spans):
             return str(exc)
         dumped = []
         for span, raw in zip(record.spans, spans):
-            fields = span.model_dump(exclude=set() if raw.get("id") is not None else {"id"})  # else a new one
+            fields = span._asdict() if isinstance(span, tuple) else span.model_dump()  # a row, or a Span
+            if raw.get("id") is None:
+                del fields["id"]  # a new one
             for stamp in ("created", "updated"):  # made now unless the line gives it: a time, not the same one
                 if not isinstance(raw.get(stamp), str):
                     assert datetime.fromisoformat(fields.pop(stamp)).tzinfo is not None
@@ -256,10 +398,12 @@ def test_spans_of_a_jsonl_line_are_the_ones_pydantic_validates(spans):
     fast = outcome()
     plain = importer._plain_span
     importer._plain_span = lambda fields, made: None  # every span through Span(**fields)
+    importer._FAST_SPANS = False  # ...not taken as a row either
     try:
         assert outcome() == fast
     finally:
         importer._plain_span = plain
+        importer._FAST_SPANS = True
 
 
 json_values = st.recursive(st.one_of(st.integers(), st.text(alphabet='[]{}"\\ab:,'), st.none()),

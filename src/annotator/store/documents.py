@@ -5,9 +5,12 @@ position is its ``seq`` and the count is ``max(seq)``, both O(1) at any corpus s
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from json.encoder import c_make_encoder, encode_basestring
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AnnotatorError
@@ -19,6 +22,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from ..models import Document, Relation, Span
+    from .rows import StoredSpan
 
 
 @dataclass
@@ -27,7 +31,7 @@ class ImportRecord:
     (``done``, ``skipped``, ``rejected``...) a file gives an annotator for it (a Prodigy answer)."""
 
     document: Document
-    spans: list[Span] = field(default_factory=list)
+    spans: list[Span | StoredSpan] = field(default_factory=list)  # models, or rows (the JSONL import's)
     relations: list[Relation] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)
 
@@ -192,8 +196,8 @@ class Documents:
         seen: set[str] = set()  # documents this import has had a record of
         schema = self.settings.schema
         label_names = set(schema.label_names)
-        with _import_cache(self.db.conn), self.log.action(actor, "import", kind="import") as act:
-            batch = _ImportBatch(self, act)
+        with (_import_cache(self.db.conn), self.log.action(actor, "import", kind="import") as act,
+              _deferred_indexes(self.db), _ImportBatch(self, act) as batch):
             time = act.time
             seq = self.db.scalar("SELECT coalesce(max(seq), 0) FROM documents")
             for record in records:
@@ -204,7 +208,13 @@ class Documents:
                 existing: dict[tuple[Any, ...], str] = {}
                 linked: set[tuple[Any, ...]] = set()
                 ours: set[str] = set()  # ids of the rows this import wrote (a document in it twice)
-                if self.has(doc.id):
+                # one statement a document: added, or found present (its id is UNIQUE: nothing inserted)
+                added = self.db.conn.execute(
+                    "INSERT INTO documents (seq, id, name, text, meta, added) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    [seq + 1, doc.id, doc.name, doc.text, _json(doc.meta), time],
+                ).rowcount
+                if not added:
                     summary.documents_present += 1
                     batch.flush()  # its spans may be waiting in the batch: the query below must see them
                     existing = {
@@ -228,10 +238,6 @@ class Documents:
                         }
                 else:
                     seq += 1
-                    self.db.conn.execute(
-                        "INSERT INTO documents (seq, id, name, text, meta, added) VALUES (?, ?, ?, ?, ?, ?)",
-                        [seq, doc.id, doc.name, doc.text, json.dumps(doc.meta, ensure_ascii=False), time],
-                    )
                     summary.documents_added += 1
                 seen.add(doc.id)
                 self._lengths[doc.id] = len(doc.text)
@@ -260,10 +266,10 @@ class Documents:
                     fresh.add(span.id)
                     new_spans.append(span_row(span))
                 ids = [row["id"] for row in new_spans]
-                taken = self._existing_ids("spans", ids) | batch.ids_taken(ids)
+                taken = batch.ids_taken(ids)  # by an earlier document of this import; stored ones: batch.check_ids
                 if taken:
                     raise AnnotatorError(f"document {doc.name}: span id {sorted(taken)[0]} is already used by another span")
-                batch.add("spans", new_spans)
+                batch.add("spans", new_spans, doc.name)
                 summary.spans_added += len(new_spans)
                 spans_by_id = {s.id: s for s in record.spans}
                 new_relations: list[dict[str, Any]] = []
@@ -343,6 +349,37 @@ class Documents:
         ]
 
 
+if c_make_encoder is not None:  # json.dumps(value, ensure_ascii=False) without a new C encoder a call
+    _iterencode = c_make_encoder(None, json.JSONEncoder().default, encode_basestring, None, ": ", ", ",
+                                 False, False, True)
+
+    def _json(value: Any) -> str:
+        """``json.dumps(value, ensure_ascii=False)`` (rows and meta: never circular)."""
+        return "".join(_iterencode(value, 0))
+else:  # pragma: no cover - Python without the _json accelerator
+    _json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+#: The columns :func:`_span_json` writes, in order (a span row of another layout goes to the encoder).
+_SPAN_JSON_COLUMNS = ("id", "document_id", "start", "end", "label", "annotator", "note", "created", "updated")
+
+
+def _span_json(row: dict[str, Any]) -> str:
+    """``_json(row)`` of a span row (the :data:`_SPAN_JSON_COLUMNS`, in order) written as one string:
+    twice as fast as the encoder, for the import's one event a span (tests/store checks both agree)."""
+    start, end = row["start"], row["end"]
+    if type(start) is not int or type(end) is not int:
+        return _json(row)
+    string = encode_basestring
+    try:  # encode_basestring takes a str only: anything else (a None note...) is the encoder's
+        return (f'{{"id": {string(row["id"])}, "document_id": {string(row["document_id"])}, "start": {start}, '
+                f'"end": {end}, "label": {string(row["label"])}, "annotator": {string(row["annotator"])}, '
+                f'"note": {string(row["note"])}, "created": {string(row["created"])}, '
+                f'"updated": {string(row["updated"])}}}')
+    except TypeError:
+        return _json(row)
+
+
 #: SQLite's page cache during an import, in KiB: the spans' and the log's indexes take a row at a random
 #: place each, so a cache smaller than them reads pages back again and again (the default is 2 MB);
 #: bounded, and only filled as far as the import needs.
@@ -359,6 +396,37 @@ def _linked_here(db: Database, key: tuple[Any, ...], ours: set[str]) -> bool:
     return any(r[0] in ours for r in found)
 
 
+#: Indexes of the spans and the log that an import into empty tables builds once, at the end, instead of
+#: updating them row by row at random places (SQLite builds an index from the sorted rows several
+#: times faster). Those on document_id stay: the import looks up a document it was given twice by them.
+_KEPT_DURING_IMPORT = frozenset({"idx_spans_document_id_start", "idx_events_document_id"})
+
+
+@contextmanager
+def _deferred_indexes(db: Database) -> Iterator[None]:
+    """Inside the import's transaction: when no span and no event is stored yet (a new project's first
+    import), drop the span and log indexes the import does not read, and make them again, with the SQL
+    they were made with, when it succeeds. Safe: the drop and the rebuild are part of the import's one
+    transaction, so a failed or killed import rolls them back with everything else; other connections
+    see the indexes throughout (WAL: they read the last commit) and the rebuilt ones after the commit."""
+    conn = db.conn
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM spans) OR EXISTS (SELECT 1 FROM events)").fetchone()[0]:
+        yield
+        return
+    dropped = [
+        (name, sql) for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('spans', 'events') "
+            "AND sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+        if name not in _KEPT_DURING_IMPORT
+    ]
+    for name, _ in dropped:
+        conn.execute(f"DROP INDEX {quote_name(name)}")
+    yield  # an error: the transaction's rollback brings the indexes back
+    for _, sql in dropped:
+        conn.execute(sql)
+
+
 @contextmanager
 def _import_cache(conn: Any) -> Iterator[None]:
     previous = conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -371,7 +439,12 @@ def _import_cache(conn: Any) -> Iterator[None]:
 
 class _ImportBatch:
     """Rows of an import waiting to be written: many documents' spans and relations (and their
-    'import' events) go in one ``executemany`` each, instead of two statements per document."""
+    'import' events) go in one ``executemany`` each, instead of two statements per document.
+
+    A span id already stored makes the batch's insert fail on the primary key (no look-up a span):
+    :meth:`check_ids` then names the first document holding one; it also runs when the import stops
+    on another error, so an earlier document's taken id is the error reported, as when each document
+    was checked on its own."""
 
     LIMIT = 5000
 
@@ -380,17 +453,36 @@ class _ImportBatch:
         self.act = act
         self.rows: dict[str, list[dict[str, Any]]] = {"spans": [], "relations": []}
         self.pending_ids: set[str] = set()
+        self.names: dict[str, str] = {}  # document id -> name, for the documents of the pending spans
+
+    def __enter__(self) -> _ImportBatch:
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if isinstance(error, AnnotatorError):
+            self.check_ids()  # raises instead when an earlier document's span id was taken
 
     def ids_taken(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` an earlier document of this import already uses (not yet written)."""
         return self.pending_ids.intersection(ids)
 
-    def add(self, table: str, rows: list[dict[str, Any]]) -> None:
+    def add(self, table: str, rows: list[dict[str, Any]], name: str | None = None) -> None:
         self.rows[table].extend(rows)
-        if table == "spans":
+        if table == "spans" and rows:
             self.pending_ids.update(row["id"] for row in rows)
+            self.names[rows[0]["document_id"]] = name or rows[0]["document_id"]
         if sum(len(r) for r in self.rows.values()) >= self.LIMIT:
             self.flush()
+
+    def check_ids(self) -> None:
+        """Refuse (naming the first document holding one) span ids of the batch that are already stored."""
+        rows = self.rows["spans"]
+        taken = self.documents._existing_ids("spans", [row["id"] for row in rows]) if rows else set()
+        if not taken:
+            return
+        first = next(row["document_id"] for row in rows if row["id"] in taken)
+        ids = sorted(row["id"] for row in rows if row["document_id"] == first and row["id"] in taken)
+        raise AnnotatorError(f"document {self.names.get(first, first)}: span id {ids[0]} is already used by another span")
 
     def flush(self) -> None:
         for table in ("spans", "relations"):  # relations after the spans they link
@@ -399,6 +491,7 @@ class _ImportBatch:
                 self._write(table, rows)
             self.rows[table] = []
         self.pending_ids.clear()
+        self.names.clear()
 
     def _write(self, table: str, rows: list[dict[str, Any]]) -> None:
         act, conn = self.act, self.documents.db.conn
@@ -406,17 +499,24 @@ class _ImportBatch:
             act.id = self.documents.log.new_action(act.actor, act.kind, None, act.time, act.what or "import",
                                                    rows[0]["document_id"])
         cols = list(rows[0])
-        conn.executemany(
-            f"INSERT INTO {table} ({', '.join(quote_name(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [[row[c] for c in cols] for row in rows],
-        )
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        dump = _span_json if table == "spans" and tuple(cols) == _SPAN_JSON_COLUMNS else _json
+        try:
+            with self.documents.db.transaction():  # a savepoint: a taken span id undoes only this batch's rows
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(quote_name(c) for c in cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    map(itemgetter(*cols), rows),
+                )
+        except sqlite3.IntegrityError:
+            if table == "spans":
+                self.check_ids()  # the id (its primary key) already stored: the document that holds it, in one line
+            raise
         conn.executemany(
             "INSERT INTO events (action, time, actor, kind, target, document_id, table_name, row_id, before, after, what)"
             " VALUES (?, ?, ?, 'import', NULL, ?, ?, ?, NULL, ?, ?)",
             [
-                [act.id, act.time, act.actor, row["document_id"], table, row_key(table, row), dumps(row),
-                 f"import {row['label']}"]
+                (act.id, act.time, act.actor, row["document_id"], table, row_key(table, row), dump(row),
+                 f"import {row['label']}")
                 for row in rows
             ],
         )
