@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= annotations.db
 
-.PHONY: run test reliability bench clean
+.PHONY: run test reliability bench keystrokes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_store.py
+
+# Keys per task on the reference article, pressed on the real app and checked in the database.
+keystrokes: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/keystrokes.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
