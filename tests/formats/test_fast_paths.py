@@ -421,3 +421,33 @@ def test_the_depth_checked_after_parsing_is_the_depth_of_the_text(value):
     text = json.dumps(value)
     brackets = jsonio._NOT_BRACKET.sub("", jsonio._STRING.sub("", text))  # the text scanned, strings left out
     assert jsonio._depth(json.loads(text)) == max(accumulate(map(jsonio._STEP.__getitem__, brackets)), default=0)
+
+
+# -- brat: files created on a second thread -------------------------------------------------------
+
+
+def test_brat_files_made_on_a_second_thread_are_all_written_and_errors_reach_the_caller(tmp_path, monkeypatch):
+    import threading
+
+    from annotator.exporters import brat
+
+    monkeypatch.setattr(brat._FileWriter, "BUNCH", 3)
+    monkeypatch.setattr(brat._FileWriter, "WAITING", 1)
+    with brat._FileWriter() as files:
+        for i in range(10):
+            files.write(str(tmp_path / f"f{i}.txt"), f"file {i}".encode())
+    assert sorted(p.read_text() for p in tmp_path.iterdir()) == sorted(f"file {i}" for i in range(10))
+
+    with pytest.raises(FileNotFoundError):  # at a later write, or at the end
+        with brat._FileWriter() as files:
+            files.write(str(tmp_path / "missing" / "a.txt"), b"x")
+            for i in range(20):
+                files.write(str(tmp_path / f"g{i}.txt"), b"x")
+    assert len(list(tmp_path.glob("g*.txt"))) < 20  # nothing more once one failed
+
+    with pytest.raises(KeyError):  # the caller's own error comes out as it is; what waits is not written
+        with brat._FileWriter() as files:
+            files.write(str(tmp_path / "h0.txt"), b"x")
+            raise KeyError("stop")
+    assert not (tmp_path / "h0.txt").exists()
+    assert not [t for t in threading.enumerate() if t.name == "brat-files"]

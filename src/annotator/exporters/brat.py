@@ -51,6 +51,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..models import LabelSchema
 from ..text.offsets import CODEPOINTS, UTF16
@@ -109,28 +110,81 @@ def write(records: Iterable[ExportRecord], folder: Path, options: ExportOptions)
     notes_changed = 0
     attributes: dict[str, set[str]] = {}
     unit = options.offsets or UNITS[0]
-    for record in records:
-        doc = record.document
-        if doc.id != last_document:
-            base = file_names.name(doc.name.removesuffix(".txt"), doc.id)
-            last_document = doc.id
-        if record.annotator not in subfolders:
-            name = folder_names.name(record.annotator, record.annotator.encode().hex(), fallback="unannotated")
-            subfolders[record.annotator] = folder / name
-            subfolders[record.annotator].mkdir()
-        target = str(subfolders[record.annotator])
-        ann, changed = ann_text(record, unit, names, attributes)
-        _write_new(os.path.join(target, f"{base}.txt"), doc.text.encode("utf-8"))
-        _write_new(os.path.join(target, f"{base}.ann"), ann.encode("utf-8"))
-        notes_changed += changed
-        summary.count(record)
-        summary.files += 2
+    with _FileWriter() as files:
+        for record in records:
+            doc = record.document
+            if doc.id != last_document:
+                base = file_names.name(doc.name.removesuffix(".txt"), doc.id)
+                last_document = doc.id
+            if record.annotator not in subfolders:
+                name = folder_names.name(record.annotator, record.annotator.encode().hex(), fallback="unannotated")
+                subfolders[record.annotator] = folder / name
+                subfolders[record.annotator].mkdir()
+            target = str(subfolders[record.annotator])
+            ann, changed = ann_text(record, unit, names, attributes)
+            files.write(f"{target}{os.sep}{base}.txt", doc.text.encode("utf-8"))
+            files.write(f"{target}{os.sep}{base}.ann", ann.encode("utf-8"))
+            notes_changed += changed
+            summary.count(record)
+            summary.files += 2
     # The configuration last: it declares the attributes the notes held.
     (folder / "annotation.conf").write_text(annotation_conf(options.schema, attributes), encoding="utf-8")
     (folder / "visual.conf").write_text(visual_conf(options.schema), encoding="utf-8")
     if notes_changed:
         summary.notes.append(f"{notes_changed} notes had carriage returns replaced by spaces (brat notes are lines)")
     return summary
+
+
+class _FileWriter:
+    """Creates the files on a second thread while the next ones are formatted: creating a file is
+    kernel work (most of a brat export's time on a slow disk) that runs without holding the GIL, so
+    both go on at once. Files go over in bunches of :data:`BUNCH`, at most :data:`WAITING` bunches
+    wait (memory stays bounded); the first error is raised to the caller (at its next write or at
+    the end), and after one, or when the caller stops on its own error, nothing more is written."""
+
+    BUNCH = 32
+    WAITING = 8
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._bunch: list[tuple[str, bytes]] = []
+        self._queue: queue.Queue[list[tuple[str, bytes]] | None] = queue.Queue(self.WAITING)
+        self._error: BaseException | None = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="brat-files", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (bunch := self._queue.get()) is not None:
+            for path, data in bunch:
+                if self._stop or self._error is not None:
+                    break
+                try:
+                    _write_new(path, data)
+                except BaseException as exc:  # raised to the caller
+                    self._error = exc
+
+    def write(self, path: str, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._bunch.append((path, data))
+        if len(self._bunch) >= self.BUNCH:
+            self._queue.put(self._bunch)
+            self._bunch = []
+
+    def __enter__(self) -> _FileWriter:
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if error is None and self._bunch:
+            self._queue.put(self._bunch)
+        self._stop = error is not None  # the caller failed: the export is abandoned, write no more
+        self._queue.put(None)
+        self._thread.join()
+        if error is None and self._error is not None:
+            raise self._error
 
 
 def _write_new(path: str, data: bytes) -> None:
