@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
-from textual.widget import Widget
 
 from ...text import inline_text
+from .lines import LineBlock
 
 
-class DocumentHeader(Widget):
-    """Shows ``name  3/12  in progress`` plus mode flags. The name is shown literally (never markup)."""
+class DocumentHeader(LineBlock):
+    """Shows ``name  3/12  in progress`` plus mode flags. The name is shown literally (never markup).
+    Showing the same line again writes nothing; a change repaints only the cells that differ."""
 
     DEFAULT_CSS = """
     DocumentHeader {
@@ -23,8 +24,7 @@ class DocumentHeader(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._content = Content("")
-        self._name = ""
+        self._document_name = ""
         self._rest = Content("")
 
     def show(
@@ -40,25 +40,20 @@ class DocumentHeader(Widget):
             parts += ["  ", ("read-only", "bold reverse")]
         for flag in flags or []:
             parts += ["  ", (f"[{inline_text(flag)}]", "bold")]
-        self._name = inline_text(name)
+        self._document_name = inline_text(name)
         self._rest = Content.assemble("  ", *parts)
-        self._content = Content.assemble((self._name, "bold"), self._rest)
-        self.refresh()
+        self.update(Content.assemble((self._document_name, "bold"), self._rest))
 
     def show_text(self, text: str) -> None:
-        self._name = ""
-        self._content = Content(text)
-        self.refresh()
+        self._document_name = ""
+        self.update(Content(text))
 
-    @property
-    def plain(self) -> str:
-        return self._content.plain
-
-    def render(self) -> Content:
+    def content_for_width(self, width: int) -> Content:
         """The whole line; when it is too wide, the document name gives way (…) so the rest stays whole."""
-        width = self.content_region.width
-        if not self._name or width <= 0 or self._content.cell_length <= width:
+        if not self._document_name or width <= 0 or self._content.cell_length <= width:
             return self._content
         room = max(8, width - self._rest.cell_length)
-        name = set_cell_size(self._name, room - 1).rstrip() + "…" if cell_len(self._name) > room else self._name
+        name = self._document_name
+        if cell_len(name) > room:
+            name = set_cell_size(name, room - 1).rstrip() + "…"
         return Content.assemble((name, "bold"), self._rest)

@@ -7,37 +7,22 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.style import Style as TStyle
-from textual.widget import Widget
 
 from ...models import LabelSchema
+from .lines import LineBlock
 from .span_list import SpanList
 
 
-class TextBlock(Widget):
-    """A fixed-height block of literal Content. Updating it repaints it without a layout pass
-    (``Static.update`` re-lays out the whole screen, which costs tens of milliseconds)."""
+class TextBlock(LineBlock):
+    """A fixed-height block of literal Content. Updating it repaints only the cells that changed,
+    without a layout pass (``Static.update`` re-lays out the whole screen, which costs tens of
+    milliseconds and repaints every scrollbar)."""
 
     DEFAULT_CSS = """
     TextBlock {
         height: 1;
     }
     """
-
-    def __init__(self, content: Content | None = None, *, id: str | None = None, classes: str | None = None):
-        super().__init__(id=id, classes=classes)
-        self._content = content or Content("")
-
-    def update(self, content: Content) -> None:
-        if content != self._content:
-            self._content = content
-            self.refresh()
-
-    @property
-    def content(self) -> Content:
-        return self._content
-
-    def render(self) -> Content:
-        return self._content
 
 
 class AnnotationPanel(Vertical):
@@ -54,9 +39,13 @@ class AnnotationPanel(Vertical):
         color: $foreground;
         text-style: bold;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     AnnotationPanel #panel-labels {
         padding: 0 1;
+        text-wrap: nowrap;  /* one line a label, whatever the width: a long name is cut, not wrapped */
+        text-overflow: ellipsis;
     }
     AnnotationPanel #panel-details {
         height: 9;
