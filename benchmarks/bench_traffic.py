@@ -119,7 +119,8 @@ def colour_env(colors: str) -> str:
     return "env -u COLORTERM TERM=xterm"
 
 
-def wait_settled(path: Path, start_size: int, *, hold: float, quiet: float, limit: float = 30.0) -> list[tuple[float, int]]:
+def wait_settled(path: Path, start_size: int, *, hold: float, quiet: float,
+                 limit: float = 30.0) -> list[tuple[float, int]]:
     """Poll the capture file until ``hold`` seconds have passed and nothing was written for ``quiet``
     seconds; returns (seconds since start, size) at every growth."""
     start = time.perf_counter()
