@@ -19,6 +19,7 @@ from annotator.tui.app import AnnotatorApp
 from annotator.tui.compat import binding_chain
 from annotator.tui.keymap import KeymapError, check_keymap, default_path, load_keymap
 from annotator.tui.screens.review import ReviewApp, ReviewScreen
+from annotator.tui.widgets.footer import KeysFooter
 from tests.support.cli_runner import assert_clean_error, run_cli
 from tui_helpers import TEXT, add_span, spans
 
@@ -221,7 +222,7 @@ async def test_remapped_keys_move_tag_and_delete_and_the_help_and_footer_show_th
         assert spans(store, document) == [(5, 9, "CLAIM")]
         screen.flush_footer()
         await pilot.pause()
-        footer = {key.description: key.key_display for key in screen.query("FooterKey")}
+        footer = {description: keys for keys, description in screen.query_one(KeysFooter).shown}
         assert footer["Delete"] == "d" and footer["Done"] == "x"
         await pilot.press("d")  # d deletes the span now
         assert spans(store, document) == []

@@ -37,11 +37,13 @@ class AnnotatorApp(PlainNotifications, App):
         self._fit_panel(self.size.width)
 
     def _fit_panel(self, width: int) -> None:
-        """A wider panel on wide terminals, a narrower one at 80 columns."""
+        """A wider panel on wide terminals, a narrower one at 80 columns, and below 80 a narrow one
+        that leaves the document most of the width (see app.tcss)."""
         screen = self.screen
         if isinstance(screen, AnnotateScreen):
             screen.set_class(width >= 140, "-wide")
-            screen.set_class(width < 100, "-narrow")
+            screen.set_class(80 <= width < 100, "-narrow")
+            screen.set_class(width < 80, "-small")
 
     def on_unmount(self) -> None:
         """Writes still waiting for the database land before the process ends (nothing is dropped)."""

@@ -24,7 +24,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.style import Style as TStyle
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...errors import AnnotatorError
 from ...models import Document, LabelSchema, Relation, Span, Status
@@ -36,6 +36,7 @@ from ..bulk_load import bulk_load, release
 from ..commands import AnnotateCommands
 from ..compat import add_bindings
 from ..widgets.document_view import DocumentView, Highlight
+from ..widgets.footer import KeysFooter
 from ..widgets.header import DocumentHeader
 from ..widgets.panel import AnnotationPanel
 from ..widgets.span_list import SpanList, SpanRow
@@ -45,9 +46,6 @@ from ..store_calls import StoreCalls
 #: Non-colour cues, one per label in schema order, so labels differ without colour too.
 LABEL_ATTRIBUTES = ("underline", "bold", "italic", "reverse", "strike", "underline2", "overline", "dim")
 
-
-#: How long keys must pause before the footer is rebuilt for what applies now.
-FOOTER_DELAY = 0.25
 
 #: How long the cursor must rest before its position is saved.
 POSITION_SAVE_DELAY = 1.0
@@ -120,7 +118,7 @@ class AnnotateScreen(StoreCalls, Screen):
             ),
             id="empty",
         )
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     @property
     def view(self) -> DocumentView:
@@ -363,14 +361,12 @@ class AnnotateScreen(StoreCalls, Screen):
         if context != self._binding_context:
             self._binding_context = context
             self._show_header()
-            # The footer rebuilds itself on refresh_bindings (tens of ms): do it once the keys stop.
-            if self._bindings_timer is None:
-                self._bindings_timer = self.set_timer(FOOTER_DELAY, self.flush_footer)
-            else:
-                self._bindings_timer.reset()
+            # The footer (one line, see KeysFooter) repaints only the cells whose keys changed, and
+            # nothing when the keys that apply are the same: no need to wait for the keys to pause.
+            self.flush_footer()
 
     def flush_footer(self) -> None:
-        """Rebuild the footer for what applies now, without waiting for the keys to pause."""
+        """Bring the footer up to what applies now."""
         if self._bindings_timer is not None:
             self._bindings_timer.stop()
             self._bindings_timer = None

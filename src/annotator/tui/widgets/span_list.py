@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from ..compat import set_virtual_size_in_place
 from .document_view import styled_segments
+from .lines import changed_span
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class SpanRow:
     def key(self) -> SpanKey:
         return (self.start, -self.end, self.id)
 
+
+#: The list shows each span's annotator only when it is at least this wide.
+NAMES_FROM_WIDTH = 28
 
 #: A span's place in the list: ``(start, -end, id)``, so sorting gives reading order, longest first.
 SpanKey = tuple[int, int, str]
@@ -106,6 +110,11 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         self._selected_key: SpanKey | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(256)
         self._styles: tuple[Style, Style, Style] | None = None
+        #: The strip each visible line last handed to Textual (what the screen shows), and the first
+        #: row that may have changed since (the changes are compared with the screen once, after the
+        #: handler that made them: a relabel removes and adds the same row, and repaints one cell).
+        self._shown: dict[int, Strip] = {}
+        self._repaint_from: int | None = None
 
     @property
     def rows(self) -> Sequence[SpanRow]:
@@ -204,12 +213,31 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
                 # Setting ``virtual_size`` normally re-lays out the whole screen (tens of ms). The scrollbar is
                 # always shown (overflow-y: scroll), so only its extent changes: update it in place.
                 set_virtual_size_in_place(self, size)
-        # Repaint those rows only, not the scrollbar (``refresh()`` would repaint it too).
-        scroll_y = int(self.scroll_offset.y)
-        top = max(first - scroll_y, 0)
-        bottom = min(max(old.height, size.height) - scroll_y, region.height)
-        if top < bottom:
-            self.refresh(Region(0, top, region.width, bottom - top))
+        # Repaint the cells of those rows that differ from the screen, once the handler is done.
+        if self._repaint_from is None:
+            self._repaint_from = first
+            self.call_later(self._repaint_changed)
+        else:
+            self._repaint_from = min(self._repaint_from, first)
+
+    def _repaint_changed(self) -> None:
+        """Compare the rows from ``_repaint_from`` down with what the screen shows; refresh only the
+        cells that differ (not the scrollbar: ``refresh()`` would repaint it too)."""
+        first, self._repaint_from = self._repaint_from or 0, None
+        region = self.scrollable_content_region
+        top = max(first - int(self.scroll_offset.y), 0)
+        regions = []
+        for y in range(top, region.height):
+            new = self._line(y)
+            old = self._shown.get(y)
+            if old is None:
+                regions.append(Region(0, y, region.width, 1))
+                continue
+            span = changed_span(old, new)
+            if span is not None:
+                regions.append(Region(span[0], y, span[1] - span[0], 1))
+        if regions:
+            self.refresh(*regions)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys))
@@ -220,6 +248,11 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
+        strip = self._shown[y] = self._line(y)
+        return strip
+
+    def _line(self, y: int) -> Strip:
+        """Line ``y`` of the list as it is now (from the cache when it has not changed)."""
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         if self._styles is None:  # rich_style walks the DOM on every call: keep the styles until CSS changes
@@ -244,7 +277,8 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
         return strip
 
     def _render_row(self, row: SpanRow, width: int, selected: bool, base: Style) -> Strip:
-        annotator = row.annotator[:12]
+        # A narrow list (a small terminal) keeps its cells for the excerpt.
+        annotator = row.annotator[:12] if width >= NAMES_FROM_WIDTH else ""
         room = max(1, width - 3 - cell_len(annotator) - 1)
         text = Text(end="", no_wrap=True, style=base)
         text.append(f"{row.initial}{row.mark[:1] or ' '}", row.initial_style)
