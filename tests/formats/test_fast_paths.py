@@ -451,3 +451,12 @@ def test_brat_files_made_on_a_second_thread_are_all_written_and_errors_reach_the
             raise KeyError("stop")
     assert not (tmp_path / "h0.txt").exists()
     assert not [t for t in threading.enumerate() if t.name == "brat-files"]
+
+
+@given(st.lists(st.integers(1, 30), unique=True).map(sorted),
+       st.lists(st.tuples(st.integers(0, 30), st.integers(0, 8)).map(lambda r: (r[0], r[0] + r[1])), max_size=6))
+def test_sentence_breaks_kept_out_of_spans_by_bisection_are_those_a_set_keeps_out(breaks, ranges):
+    from annotator.text.tokens import _outside
+
+    inside = {i for first, last in ranges for i in range(first + 1, last + 1)}
+    assert _outside(breaks, ranges) == [b for b in breaks if b not in inside]

@@ -121,12 +121,12 @@ def resolve_overlaps(
         return placed
     longest_first = mode == "outer"
     order = sorted(placed, key=lambda p: ((p[2] - p[1]) * (-1 if longest_first else 1), p[1], p[0].label))
-    taken: set[int] = set()
+    taken = bytearray(max((p[2] for p in placed), default=-1) + 1)  # 1 for each token a kept span holds
     kept = []
     for item in order:
-        tokens = range(item[1], item[2] + 1)
-        if taken.isdisjoint(tokens):
-            taken.update(tokens)
+        first, last = item[1], item[2] + 1
+        if 1 not in taken[first:last]:
+            taken[first:last] = b"\x01" * (last - first)
             kept.append(item)
         else:
             summary.left_out.append(describe(record, item[0]))

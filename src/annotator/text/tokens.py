@@ -242,12 +242,28 @@ class Tokenized:
         if self._sentence_breaks is None:
             self._sentence_breaks = sentence_breaks(self.text, self.starts, self.ends)
         breaks = self._sentence_breaks
-        if keep_together:
-            inside: set[int] = set()
-            for first, last in keep_together:
-                inside.update(range(first + 1, last + 1))
-            breaks = [i for i in breaks if i not in inside]
+        if keep_together and breaks:
+            breaks = _outside(breaks, keep_together)
         return [0, *breaks]
+
+
+def _outside(breaks: list[int], ranges: list[tuple[int, int]]) -> list[int]:
+    """The ``breaks`` that no (first, last) range holds (``first < b <= last``): the ranges merged, then
+    one bisection a break (not a set of every token inside a range)."""
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for first, last in sorted(ranges):
+        if lasts and first <= lasts[-1]:  # overlaps or touches the one before: one range
+            lasts[-1] = max(lasts[-1], last)
+        else:
+            firsts.append(first)
+            lasts.append(last)
+    out = []
+    for b in breaks:
+        k = bisect_left(firsts, b) - 1  # the last range starting before b
+        if k < 0 or b > lasts[k]:
+            out.append(b)
+    return out
 
 
 # -- words ------------------------------------------------------------------------------------
