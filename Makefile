@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_traffic.py
 
 # Keys per task on the reference article, pressed on the real app and checked in the database.
 keystrokes: $(VENV)/.installed-test

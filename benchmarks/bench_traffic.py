@@ -225,7 +225,8 @@ def main() -> None:
         make_database(Path(args.make_db[0]), args.make_db[1])
         return
     if shutil.which("tmux") is None:
-        sys.exit("bench_traffic needs tmux")
+        print("bench_traffic: skipped, it needs tmux")
+        return
     width, height = (int(n) for n in args.size.lower().split("x"))
     size = (width, height)
     env = colour_env(args.colors)
