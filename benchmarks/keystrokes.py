@@ -123,11 +123,11 @@ TASKS: tuple[Task, ...] = (
     Task("tag a 3 to 6 word span", "cursor on “National” (6 words: v, a count, w, the label)", NCRI_COUNCIL,
          ("v", "6", "w", "s"), expect=(("SOURCE", NCRI_COUNCIL),), target=4, into=2),
     Task("tag a whole sentence as CLAIM", "cursor inside the sentence “Over 60 of those executions …”",
-         IN_SENTENCE, ("a", "c"), expect=(("CLAIM", SENTENCE),), target=3, into=3),
+         IN_SENTENCE, ("ctrl+s", "c"), expect=(("CLAIM", SENTENCE),), target=3, into=3),
     Task("tag a whole sentence as CLAIM", "cursor at the start of the sentence before it (0: next sentence)",
-         PREVIOUS_SENTENCE, ("0", "a", "c"), expect=(("CLAIM", SENTENCE),), target=3),
+         PREVIOUS_SENTENCE, ("0", "ctrl+s", "c"), expect=(("CLAIM", SENTENCE),), target=3),
     Task("tag a whole sentence as CLAIM", "cursor on “2019” of “… per capita. 2019 saw 281 prisoners hanged, …” "
-         "(no sentence break before a digit, so a would take both sentences; 0: up to the paragraph's end)",
+         "(no sentence break before a digit, so ctrl+s would take both sentences; 0: up to the paragraph's end)",
          DIGIT_SENTENCE, ("v", "0", "c"), expect=(("CLAIM", DIGIT_SENTENCE),), target=3),
     Task("link a claim to its source", "CLAIM “they had received … Evin Prison”, SOURCEs “the Associated "
          "Press” (nearest) and “NCRI”; cursor on the claim (r: the pick-list, nearest first)", IN_CLAIM,

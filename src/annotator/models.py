@@ -86,7 +86,7 @@ def check_name(name: str, what: str = "label name") -> str:
 
 
 #: Keys the annotation screen uses for itself; a schema may not take them.
-RESERVED_KEYS = frozenset("hjklwbgGvxmunpNdqrRaAzZ?/[](){}<>:,.;0123456789 ")
+RESERVED_KEYS = frozenset("hjklwbgGvxmunpNdqrRaAzZ?/[](){}<>:,.;0123456789 -='\\")
 
 
 class Status(str, Enum):

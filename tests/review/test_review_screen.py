@@ -47,7 +47,7 @@ async def test_accept_reject_and_undo(project):
         assert gold(store, doc.id) == {}
         await pilot.press("ctrl+r")
         assert len(gold(store, doc.id)) == 2
-        await pilot.press("right_square_bracket")
+        await pilot.press("tab")
         nxt = s.current_candidate()
         assert nxt is not None and not nxt.settled
         await pilot.press("x")  # x removes what is under the cursor: here, rejects the candidate
@@ -84,7 +84,7 @@ async def test_label_key_relabels_and_boundary_keys_edit(project):
         here = s.here()
         assert len(here) == 2
         while s.current_candidate().end != raisi[1]:
-            await pilot.press("tab")
+            await pilot.press("apostrophe")
         await pilot.press("z")  # exact mode: edge keys move by tokens, as on the annotation screen
         await pilot.press("full_stop")  # end one token left: drops "s"
         await pilot.press("full_stop")  # and the apostrophe
@@ -207,7 +207,7 @@ async def test_accepting_a_span_leaves_the_spans_of_other_labels_nested_in_it_op
         s.view.move_cursor(claim[0])
         await pilot.pause()
         while s.current_candidate().key != (*claim, "CLAIM"):
-            await pilot.press("tab")
+            await pilot.press("apostrophe")
         await pilot.press("a")
         decisions = gold(store, doc.id)
         assert decisions[(*claim, "CLAIM")] == "accept"
@@ -230,7 +230,7 @@ async def test_next_disagreement_focuses_the_disagreement_it_went_to_where_sever
         s = screen(app)
         s.view.move_cursor(monday[0])
         await pilot.pause()
-        await pilot.press("right_square_bracket")
+        await pilot.press("tab")
         await pilot.pause()
         assert s.view.cursor == day[0]
         assert [c.key for c in s.here()] == [(*monday, "FIGURE"), (*day, "FIGURE")]
@@ -248,7 +248,7 @@ async def test_an_edit_or_selection_landing_on_a_candidate_takes_its_annotators_
         s.view.move_cursor(raisi[0] + 1)
         await pilot.pause()
         while s.current_candidate().end != raisi[1]:
-            await pilot.press("tab")
+            await pilot.press("apostrophe")
         await pilot.press("full_stop", "full_stop")  # bob's span edited into alice's
         await pilot.press("a")
         by_key = {d.key(): d for d in store.gold_decisions(doc.id)}
@@ -259,7 +259,7 @@ async def test_an_edit_or_selection_landing_on_a_candidate_takes_its_annotators_
         s.view.move_cursor(ncri[0])
         await pilot.pause()
         while s.current_candidate().label != "SOURCE":
-            await pilot.press("tab")
+            await pilot.press("apostrophe")
         await pilot.press("e")
         by_key = {d.key(): d for d in store.gold_decisions(doc.id)}
         assert by_key[(*ncri, "ENTITY")].decision == "accept" and by_key[(*ncri, "ENTITY")].sources == ("bob",)
@@ -296,7 +296,7 @@ async def test_next_disagreement_reaches_open_link_disagreements(tmp_path, notif
             assert s.view.cursor == five and s.current_link() is not None and not s.current_link().settled
             first = s.current_link()
             await pilot.press("R")
-            await pilot.press("right_square_bracket")
+            await pilot.press("tab")
             await pilot.pause()
             assert s.view.cursor == five
             second = s.current_link()
@@ -304,7 +304,7 @@ async def test_next_disagreement_reaches_open_link_disagreements(tmp_path, notif
             await pilot.press("R")
             assert all(d.decision == "reject" for d in store.gold_relation_decisions(doc.id))
             assert len(store.gold_relation_decisions(doc.id)) == 2
-            await pilot.press("right_square_bracket")
+            await pilot.press("tab")
             assert "every disagreement" in notifications[-1]
 
 

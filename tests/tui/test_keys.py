@@ -33,6 +33,8 @@ def screen_keys(app) -> dict[str, str | None]:
     app; enabled now or not), as Textual matches keys (the keymap applied). One id per key."""
     ids: dict[str, set[str | None]] = {}
     for _node, binding in binding_chain(app.screen):
+        if binding.id and binding.id.startswith("select.count."):
+            continue  # in mark mode a digit is a count; the view enables it only there (tested apart)
         ids.setdefault(binding.key, set()).add(binding.id)
     assert all(len(found) == 1 for found in ids.values()), {k: v for k, v in ids.items() if len(v) > 1}
     return {key: found.pop() for key, found in ids.items()}
@@ -128,7 +130,7 @@ def _as_written(key: str) -> str:
 REFUSALS = [
     ('spam.remove = "x"\n', "unknown binding id 'spam.remove' (did you mean span.remove?)"),
     ('span.remove = "d"\n', "d would be both span.remove and document.done on the annotation screen"),
-    ('"span.start_left" = "["\n', "[ would be both span.start_left and disagreement.previous on the review screen"),
+    ('"span.start_left" = "a"\n', "a would be both span.start_left and span.accept on the review screen"),
     ('undo = "c"\n', "c tags as CLAIM (a label key of the schema)"),
     ('undo = "2"\n', "2 tags as FIGURE"),
     ('label.CLAIM = "y"\n', "label.CLAIM: label keys come from the schema"),
@@ -220,6 +222,7 @@ async def test_remapped_keys_move_tag_and_delete_and_the_help_and_footer_show_th
         assert screen.view.cursor == 5
         await pilot.press("c")  # label keys stay the schema's
         assert spans(store, document) == [(5, 9, "CLAIM")]
+        await pilot.press("B")  # back onto the span (the cursor rested on the next word)
         screen.flush_footer()
         await pilot.pause()
         footer = {description: keys for keys, description in screen.query_one(KeysFooter).shown}

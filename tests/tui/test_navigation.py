@@ -46,10 +46,11 @@ async def test_cursor_moves_update_the_details_and_the_list(app, store, docs):
     add_span(store, docs[0], 15, 22, "ENTITY")
     async with app.run_test() as pilot:
         screen = app.screen
-        assert "No span here" in screen.panel.details_text
+        assert screen.panel.details_text.startswith("cfse: tag “Acme”")  # what a label key will do, first
         screen.view.move_cursor(16)
         await pilot.pause()
         assert "ENTITY" in screen.panel.details_text and "revenue" in screen.panel.details_text
+        assert screen.panel.details_text.startswith("cfse: relabel ENTITY “revenue”")
         assert screen.panel.span_list.selected == screen.selected_span().id
 
 
@@ -79,17 +80,22 @@ async def test_d_marks_done_and_moves_to_the_next_unfinished(app, store, docs):
 
 
 async def test_search_jumps_selects_and_repeats(app, store, docs):
+    revenue, rose = (15, 22), (23, 27)
     async with app.run_test() as pilot:
         view = app.screen.view
         await pilot.press("slash")
         assert isinstance(app.screen, SearchScreen)
         await pilot.press(*"e", "enter")
-        assert view.selection == (3, 4)  # "Acme": the first match from the cursor
+        assert view.selection == (0, 4)  # "Acme": the first match from the cursor, snapped to its word
         await pilot.press("f3")
-        assert view.selection == (TEXT.index("e", 4), TEXT.index("e", 4) + 1)
+        assert view.selection == revenue
+        await pilot.press("f3")  # the other e's of "revenue" would select it again: passed over
+        assert view.selection == rose
         await pilot.press("shift+f3")
-        assert view.selection == (3, 4)
-        await pilot.press("slash", *"REUTERS", "enter")
+        assert view.selection == revenue
+        await pilot.press("shift+f3")
+        assert view.selection == (0, 4)
+        await pilot.press("slash", *"reuters", "enter")
         assert view.selection == (TEXT.index("Reuters"), TEXT.index("Reuters") + 7)
         await pilot.press("s")  # tag the match
         assert spans(store, docs[0]) == [(65, 72, "SOURCE")]
@@ -248,7 +254,7 @@ async def test_no_color_terminals_work(store, docs, monkeypatch):
     app = AnnotatorApp(store, "alice")
     assert app.no_color
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("e", "w", "v", "w", "w", "c", "tab", "r", "tab")
+        await pilot.press("e", "v", "w", "w", "c", "tab", "r", "tab")  # after a tag the cursor is on the next word
         app.screen.flush_footer()  # the footer's rebuild (which styles every key) now, not after the timer
         await pilot.pause()
         assert app.is_running

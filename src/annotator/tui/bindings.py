@@ -12,23 +12,33 @@ both at once. The shared meanings (a new key follows them):
 =================  ====================================  =====================================
 key (id)           annotation screen                     review screen
 =================  ====================================  =====================================
-x, delete          delete my span under the cursor       reject the candidate under the cursor
+x, delete          delete my selected span               reject the candidate under the cursor
 (span.remove)
-tab / shift+tab    select the next / previous span       focus the next / previous candidate
-(span.next ...)                                          under the cursor
-, .  (< >)         move the start edge right / the end   the same, on the candidate (then a
-(span.start_right  edge left: the span shrinks; with     accepts the edit)
- span.end_left ..) shift, < and > grow it outward
+tab / shift+tab, - select the span here, then the next / the next / previous open disagreement
+(span.next ...)    previous span
+'  (span.cycle)    the next of my spans under the cursor the next candidate under the cursor
+, .                move the start edge right / the end   the same, on the candidate (then a
+(span.start_right  edge left: the span shrinks           accepts the edit)
+ span.end_left)
+[ ]  (< >)         move the start edge left / the end    the same, on the candidate
+(span.start_left   edge right: the span grows
+ span.end_right)
 enter              link the marked span to this one      accept the focused link
 (link.confirm)
-R  (link.remove)   delete the span's newest relation     reject the focused link
-a label key        tag as that label                     accept as that label
-n p u ctrl+r ? q   next / previous document, undo, redo, help, quit (the same on both)
+R ^x (link.remove) delete the span's newest relation     reject the focused link
+a label key        relabel the selected span, else tag   accept as that label
+                   the selection or the word here
+n p u ctrl+r ? q   next / previous document, undo, redo, help (also f1), quit (the same on both)
 =================  ====================================  =====================================
 
+Every shifted key has an unshifted one: ``9`` ``0`` for ``(`` ``)``, ``ctrl+up`` ``ctrl+down`` for
+``{`` ``}``, ``[`` ``]`` for ``<`` ``>``, ``-`` for shift+tab, ``f1`` for ``?``, ``ctrl+t`` for ``N``,
+``ctrl+x`` for ``R``, ``=`` for ``A``, ``ctrl+end`` for ``G``, ``ctrl+b`` for shift+F3.
+
 Keys only one screen has: ``r`` link, ``m`` note, ``z`` snap, ``d`` done, ``N`` next not done,
-``ctrl+e`` everyone's spans, ``/`` search (annotation); ``a`` accept, ``A`` accept every agreed
-candidate, ``;`` next link, ``]`` ``[`` next / previous disagreement (review).
+``\\`` next claim or figure without a source, ``ctrl+l`` the span list,
+``ctrl+e`` everyone's spans, ``/`` search (annotation); ``a`` accept, ``A`` ``=`` accept every agreed
+candidate, ``;`` next link (review). In mark mode (``v``) the digits 2-8 repeat the next move; ``ctrl+s`` selects the sentence here (both).
 
 Every single-character default key is in :data:`annotator.models.RESERVED_KEYS`, so no label key
 of a valid schema takes it (a test keeps the two in step).
@@ -95,6 +105,10 @@ def _select(id_: str, keys: str, action: str, text: str) -> Key:
     return Key(id_, keys, view=Use(action, text, section="Select"))
 
 
+#: Ids of the mark-mode count keys (select.count.2 ... select.count.8): the digits, shared on purpose
+#: with the number label keys (the view enables a count only in mark mode).
+COUNT_PREFIX = "select.count."
+
 #: The document view's keys: the same on both screens (the view is the same widget).
 VIEW_KEYS: tuple[Key, ...] = (
     _move("cursor.left", "left,h", "cursor_left", "Left one character"),
@@ -103,10 +117,11 @@ VIEW_KEYS: tuple[Key, ...] = (
     _move("cursor.down", "down,j", "cursor_down", "Down one line"),
     _move("cursor.word_right", "w,ctrl+right", "word_right", "Next word"),
     _move("cursor.word_left", "b,ctrl+left", "word_left", "Previous word"),
-    _move("cursor.sentence_right", "right_parenthesis", "sentence_right", "Next sentence"),
-    _move("cursor.sentence_left", "left_parenthesis", "sentence_left", "Start of sentence / previous sentence"),
-    _move("cursor.paragraph_right", "right_curly_bracket", "paragraph_right", "Next paragraph"),
-    _move("cursor.paragraph_left", "left_curly_bracket", "paragraph_left",
+    # Every shifted key has an unshifted one: ( ) are shift+9 and shift+0, so 9 and 0 move by sentence.
+    _move("cursor.sentence_right", "right_parenthesis,0", "sentence_right", "Next sentence"),
+    _move("cursor.sentence_left", "left_parenthesis,9", "sentence_left", "Start of sentence / previous sentence"),
+    _move("cursor.paragraph_right", "right_curly_bracket,ctrl+down", "paragraph_right", "Next paragraph"),
+    _move("cursor.paragraph_left", "left_curly_bracket,ctrl+up", "paragraph_left",
           "Start of paragraph / previous paragraph"),
     _move("cursor.line_start", "home", "line_start", "Start of line"),
     _move("cursor.line_end", "end", "line_end", "End of line"),
@@ -127,6 +142,13 @@ VIEW_KEYS: tuple[Key, ...] = (
     Key("select.mark", "v", view=Use(
         "toggle_visual", "Mark", "Mark (visual) mode: movement extends the selection; v again or escape ends it",
         section="Select", show=True)),
+    Key("select.sentence", "ctrl+s", view=Use(
+        "select_sentence", "Sentence", "Select the sentence under the cursor (then a label key tags it: ctrl+s c "
+        "tags a claim)", section="Select")),
+    # In mark mode a digit repeats the next move (v 4 w: four words); otherwise digits are label keys.
+    *(Key(f"{COUNT_PREFIX}{digit}", str(digit), view=Use(
+        f"count({digit})", f"Repeat ×{digit}", f"In mark mode: do the next move {digit} times (v {digit} w)",
+        section="Select")) for digit in range(2, 9)),
     # The view's escape clears a selection; with none, escape falls through to the screen's (same id).
     Key("cancel", "escape", view=Use("clear_selection", "Cancel", "Cancel the selection", section="Select",
                                      show=True)),
@@ -138,13 +160,24 @@ _DECIDE = "Decide"
 #: The screens' own keys. One id per meaning: a key on both screens has one entry with both uses.
 SCREEN_KEYS: tuple[Key, ...] = (
     Key("span.next", "tab",
-        annotate=Use("next_span", "Next span", "Select the next span after the cursor", _TAG),
-        review=Use("cycle(1)", "Next candidate here",
-                   "Focus the next candidate under the cursor (where several overlap)", _DECIDE)),
-    Key("span.previous", "shift+tab",
+        annotate=Use("next_span", "Next span", "Select the span at the cursor, then the next one", _TAG, show=True),
+        review=Use("next_disagreement", "Next disagreement",
+                   "Next open disagreement (a span, or a link: at its head) in this document", _DECIDE)),
+    Key("span.previous", "shift+tab,minus",
         annotate=Use("previous_span", "Previous span", "Select the previous span before the cursor", _TAG),
-        review=Use("cycle(-1)", "Previous candidate here",
-                   "Focus the previous candidate under the cursor (where several overlap)", _DECIDE)),
+        review=Use("previous_disagreement", "Previous disagreement",
+                   "Previous open disagreement in this document", _DECIDE)),
+    Key("span.cycle", "apostrophe",
+        annotate=Use("cycle_here", "Other span here",
+                     "Select the next of my spans under the cursor, inner to outer (an ENTITY inside a CLAIM)", _TAG),
+        review=Use("cycle(1)", "Other candidate here",
+                   "Focus the next candidate under the cursor (where several overlap)", _DECIDE)),
+    Key("span.unsourced", "backslash",
+        annotate=Use("next_unsourced", "Next unsourced",
+                     "Next claim or figure without a source link (marked ! in the list)", "Relations")),
+    Key("list.focus", "ctrl+l",
+        annotate=Use("focus_list", "Span list",
+                     "Focus the span list (up/down to move, enter jumps to the span, escape returns)", "Move")),
     Key("span.accept", "a",
         review=Use("accept", "Accept",
                    "Accept the candidate under the cursor, or the edit, into gold (its undecided rivals are "
@@ -152,19 +185,19 @@ SCREEN_KEYS: tuple[Key, ...] = (
     Key("span.remove", "x,delete",
         annotate=Use("delete_span", "Delete", "Delete the selected span (and its relations)", _TAG, show=True),
         review=Use("reject", "Reject", "Reject the candidate under the cursor", _DECIDE)),
-    Key("span.accept_agreed", "A",
+    Key("span.accept_agreed", "A,equals_sign",
         review=Use("accept_agreed", "Accept agreed",
                    "Accept every agreed candidate of this document, and the agreed links between accepted "
                    "spans (one action)", _DECIDE)),
     Key("span.note", "m",
         annotate=Use("edit_note", "Note", "Add or edit the selected span's note", _TAG, show=True)),
-    Key("span.start_left", "less_than_sign",
+    Key("span.start_left", "less_than_sign,left_square_bracket",
         annotate=Use("grow_start", "Start left", "Grow the selected span: start one word (z: token) left", _TAG),
         review=Use("move_start(-1)", "Start left", "Edit the candidate: start one word (z: token) left", _DECIDE)),
     Key("span.start_right", "comma",
         annotate=Use("shrink_start", "Start right", "Shrink the selected span: start one word (z: token) right", _TAG),
         review=Use("move_start(1)", "Start right", "Edit the candidate: start one word (z: token) right", _DECIDE)),
-    Key("span.end_right", "greater_than_sign",
+    Key("span.end_right", "greater_than_sign,right_square_bracket",
         annotate=Use("grow_end", "End right", "Grow the selected span: end one word (z: token) right", _TAG),
         review=Use("move_end(1)", "End right", "Edit the candidate: end one word (z: token) right", _DECIDE)),
     Key("span.end_left", "full_stop",
@@ -192,19 +225,13 @@ SCREEN_KEYS: tuple[Key, ...] = (
         review=Use("accept_link", "Accept link",
                    "Accept the focused link of the candidate here (and its two spans, if gold lacks them)",
                    "Relations")),
-    Key("link.remove", "R",
+    Key("link.remove", "R,ctrl+x",
         annotate=Use("unlink", "Unlink", "Delete the newest relation of the selected span", "Relations"),
         review=Use("reject_link", "Reject link", "Reject the focused link", "Relations")),
     Key("link.next", "semicolon",
         review=Use("cycle_link", "Next link", "Focus the next link of the candidate here", "Relations")),
     Key("cancel", "escape",
         annotate=Use("cancel", "Cancel", "Cancel linking or the selection", _TAG, show=True)),
-    Key("disagreement.next", "right_square_bracket",
-        review=Use("next_disagreement", "Next disagreement",
-                   "Next open disagreement (a span, or a link: at its head) in this document", "Documents")),
-    Key("disagreement.previous", "left_square_bracket",
-        review=Use("previous_disagreement", "Previous disagreement",
-                   "Previous open disagreement in this document", "Documents")),
     Key("document.next", "n",
         annotate=Use("next_document", "Next doc", "Next document", "Documents"),
         review=Use("next_document", "Next document", "Next document with open disagreements", "Documents")),
@@ -212,7 +239,7 @@ SCREEN_KEYS: tuple[Key, ...] = (
         annotate=Use("previous_document", "Previous doc", "Previous document", "Documents"),
         review=Use("previous_document", "Previous document", "Previous document with open disagreements",
                    "Documents")),
-    Key("document.next_unfinished", "N",
+    Key("document.next_unfinished", "N,ctrl+t",
         annotate=Use("next_unfinished", "Next not done", "Next document I have not marked done", "Documents")),
     Key("document.done", "d",
         annotate=Use("mark_done", "Done", "Mark this document done and go to the next one not done", "Documents",
@@ -228,7 +255,7 @@ SCREEN_KEYS: tuple[Key, ...] = (
         annotate=Use("search_next", "Next match", "Next match of the search", "Search")),
     Key("search.previous", "shift+f3,ctrl+b",
         annotate=Use("search_previous", "Previous match", "Previous match of the search", "Search")),
-    Key("help", "question_mark",
+    Key("help", "question_mark,f1",
         annotate=Use("help", "Help", "Show every key", show=True),
         review=Use("help", "Help", "Show every key")),
     Key("quit", "q",
@@ -289,7 +316,7 @@ def label_id(label_name: str, number: bool = False) -> str:
 
 
 def label_bindings(schema: LabelSchema, screen: str) -> list[Binding]:
-    """A binding per label key and per number key (1-9, labels in schema order): tag as the label
+    """A binding per label key and per number key (1-8, labels in schema order; 9 and 0 move by sentence): tag as the label
     (annotation screen) or accept as it (review screen). The annotation footer shows one entry for
     all label keys ("cfse Tag"): the first label's binding carries it."""
     result = []
@@ -297,10 +324,21 @@ def label_bindings(schema: LabelSchema, screen: str) -> list[Binding]:
     for number, label in enumerate(schema.labels, start=1):
         use = _label_use(label.name, screen)
         first = number == 1 and screen == ANNOTATE
+        if screen == ANNOTATE:
+            # First, enabled only while a span is selected: the footer then says "Relabel".
+            relabel = Use(f"relabel({label.name!r})", "Relabel", f"Relabel the selected span as {label.name}",
+                          _TAG)
+            result.append(Binding(label.key, relabel.action, relabel.description, show=first,
+                                  key_display=footer_keys if first else None, id=label_id(label.name),
+                                  tooltip=escape(relabel.tooltip)))
+            if number <= 8:
+                result.append(Binding(str(number), relabel.action, relabel.description, show=False,
+                                      id=label_id(label.name, number=True),
+                                      tooltip=escape(relabel.tooltip)))
         result.append(Binding(label.key, use.action, use.description, show=first,
                               key_display=footer_keys if first else None, id=label_id(label.name),
                               tooltip=escape(use.tooltip)))
-        if number <= 9:
+        if number <= 8:
             result.append(Binding(str(number), use.action, use.description, show=False,
                                   id=label_id(label.name, number=True), tooltip=escape(use.tooltip)))
     return result
@@ -373,7 +411,7 @@ def entries(screen: str, schema: LabelSchema | None, keymap: Mapping[str, str] |
     if schema is not None:
         for number, label in enumerate(schema.labels, start=1):
             use = _label_use(label.name, screen)
-            keys = (label.key, str(number)) if number <= 9 else (label.key,)
+            keys = (label.key, str(number)) if number <= 8 else (label.key,)
             result.append(Entry(label_id(label.name), screen, use.action, use.section, use.description, use.long,
                                 tuple(normalize_keys(",".join(keys)))))
     for key in APP_KEYS:

@@ -168,6 +168,8 @@ def _check_clashes(screen: str, keymap: Mapping[str, str], schema: LabelSchema) 
                 ids.append(binding_id)
 
     for entry in b.entries(screen, schema, keymap):
+        if entry.id.startswith(b.COUNT_PREFIX) and entry.id not in keymap:
+            continue  # a digit is a count only in mark mode, a label key otherwise: meant to share
         for key in entry.keys:
             own(key, entry.id)
     for key, what in b.TEXTUAL_KEYS.items():

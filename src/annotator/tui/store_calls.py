@@ -121,8 +121,11 @@ class StoreCalls:
             writer = app.store_writer = StoreWriter(self.store)
         return writer
 
-    def store_call(self, job: Callable[[Store], T], done: Callable[[T], None] | None = None) -> None:
-        """Run ``job(store)`` as a write; then ``done(result)`` on the UI thread, in submission order."""
+    def store_call(self, job: Callable[[Store], T], done: Callable[[T], None] | None = None,
+                   failed: Callable[[AnnotatorError], None] | None = None) -> None:
+        """Run ``job(store)`` as a write; then ``done(result)`` on the UI thread, in submission order.
+
+        A refusal (an :class:`AnnotatorError`) goes to ``failed`` if given, then to ``store_error``."""
         if not hasattr(self, "_waiting"):
             self._waiting = []
         future = self._writer().submit(job)
@@ -132,7 +135,7 @@ class StoreCalls:
             except FutureTimeout:
                 pass
             except AnnotatorError as exc:
-                self.store_error(exc)
+                self._refused(exc, failed)
                 return
             else:
                 if done is not None:
@@ -140,17 +143,23 @@ class StoreCalls:
                 return
         self._waiting.append(future)
         loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._landed, f, done))
+        future.add_done_callback(lambda f: loop.call_soon_threadsafe(self._landed, f, done, failed))
         self._tick_waiting()
 
-    def _landed(self, future: Future, done: Callable[[Any], None] | None) -> None:
+    def _refused(self, exc: AnnotatorError, failed: Callable[[AnnotatorError], None] | None) -> None:
+        self.store_error(exc)
+        if failed is not None:
+            failed(exc)
+
+    def _landed(self, future: Future, done: Callable[[Any], None] | None,
+                failed: Callable[[AnnotatorError], None] | None = None) -> None:
         self._waiting.remove(future)
         if not self.is_attached:  # type: ignore[attr-defined]
             return  # landed while the app was closing: the database has it, there is no screen to update
         try:
             result = future.result()
         except AnnotatorError as exc:
-            self.store_error(exc)
+            self._refused(exc, failed)
         else:
             if done is not None:
                 done(result)

@@ -8,7 +8,6 @@ the events of that action are read back from the store's log and applied the sam
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from operator import attrgetter
@@ -26,7 +25,9 @@ from textual.style import Style as TStyle
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ...errors import AnnotatorError
+from ...editing import SpanEditor
+from ...editing.editor import ALREADY, NOTHING, RELABEL, Plan
+from ...errors import AlreadyExists, AnnotatorError
 from ...models import Document, LabelSchema, Relation, Span, Status
 from ...store import ActionResult, Change, Store
 from ...store.rows import relation_from_row, span_from_row
@@ -85,6 +86,7 @@ class AnnotateScreen(StoreCalls, Screen):
         self.show_all = False
         self.search_query = ""
         self._selected_id: str | None = None
+        self._plan_key: tuple = ()
         self._bindings_timer: Timer | None = None
         self._position_dirty = False
         #: (document, offset) the database holds as my resume point there, when known.
@@ -96,6 +98,8 @@ class AnnotateScreen(StoreCalls, Screen):
         self.initials = _initials(self.schema)
         self._bind_labels()
         self._view = DocumentView(id="document")
+        #: The editing model: what each key does with the spans (see annotator.editing).
+        self.editor = SpanEditor(self._view.caret, annotator, self)
         self._panel = AnnotationPanel(self.schema, id="panel")
 
     def _bind_labels(self) -> None:
@@ -239,7 +243,7 @@ class AnnotateScreen(StoreCalls, Screen):
             return
         flags = []
         if self.view.visual:
-            flags.append("mark")
+            flags.append("mark (2-8: repeat a move)")
         if not self.view.snap_words:
             flags.append("exact")
         if self.show_all:
@@ -334,28 +338,37 @@ class AnnotateScreen(StoreCalls, Screen):
     # -- the selected span -------------------------------------------------------------------
 
     def selected_span(self) -> Span | None:
-        """The span whose range is the selection, else the innermost span under the cursor."""
-        view = self.view
-        selection = view.selection
-        if selection is not None:
-            for h in view.highlights_between(*selection):
-                if (h.start, h.end) == selection and h.id in self.spans:
-                    return self.spans[h.id]
-        for h in view.highlights_at(view.cursor):
-            if h.id in self.spans:
-                return self.spans[h.id]
-        return None
+        """The selected span, as the editing model says (my span that is the selection, else my
+        innermost span under the cursor)."""
+        return self.editor.selected_span()  # type: ignore[return-value]
+
+    # The editing model's view of the spans (a SpanSource): those this screen shows.
+
+    def spans_at(self, offset: int) -> list[Span]:
+        spans = self.spans
+        return [spans[h.id] for h in self.view.highlights_at(offset) if h.id in spans]
+
+    def spans_over(self, start: int, end: int) -> list[Span]:
+        spans = self.spans
+        return [spans[h.id] for h in self.view.highlights_between(start, end) if h.id in spans]
+
+    def get(self, span_id: str) -> Span | None:
+        return self.spans.get(span_id)
 
     def _update_selected(self, force: bool = False) -> None:
         span = self.selected_span()
         span_id = span.id if span else None
-        if span_id != self._selected_id or force:
+        plan = self.editor.keys_plan()
+        plan_key = (plan.kind, plan.start, plan.end)
+        if span_id != self._selected_id or force or plan_key != self._plan_key:
+            if span_id != self._selected_id or force:
+                if span is None:
+                    self.panel.span_list.select(None)
+                else:
+                    self.panel.span_list.select(span.id, span.start, span.end)
             self._selected_id = span_id
-            if span is None:
-                self.panel.span_list.select(None)
-            else:
-                self.panel.span_list.select(span.id, span.start, span.end)
-            self.panel.show_details(self._details(span))
+            self._plan_key = plan_key
+            self.panel.show_details(self._details(span, plan))
         context = (span_id is not None, self.view.selection is not None, self.pending_head is not None,
                    self.view.visual)
         if context != self._binding_context:
@@ -372,17 +385,25 @@ class AnnotateScreen(StoreCalls, Screen):
             self._bindings_timer = None
         self.refresh_bindings()
 
-    def _details(self, span: Span | None) -> Content:
+    def _details(self, span: Span | None, plan: Plan | None = None) -> Content:
         if self.document is None:
             return Content("")
-        if span is None:
-            hint = f"No span here. Select with {self.key('select.mark')} (or shift+arrows) and press a label " \
-                   "key; a label key alone tags the word under the cursor."
-            return Content.assemble(("Selected", "bold"), "\n", (hint, "italic"))
-        style = TStyle.from_rich_style(self.label_styles.get(span.label, Style()))
         text = self.document.text
-        parts: list = [
-            (span.label, style), f"  {span.start}-{span.end}  ", (textmod.inline_text(span.annotator), "italic"), "\n",
+        keys = "".join(label.key for label in self.schema.labels)
+        plan = plan or self.editor.keys_plan()
+        parts: list = [(keys, "bold"), ": ", (plan.describe(text, 30), "bold" if plan.kind == RELABEL else ""), "\n"]
+        if span is None:
+            others = [s for s in self.spans_at(self.view.cursor) if s.annotator != self.me]
+            for other in others[:3]:
+                parts += [(textmod.inline_text(other.label), "italic"), " by ",
+                          (textmod.inline_text(other.annotator), "italic"), " (not mine)\n"]
+            hint = f"Select with {self.key('select.mark')} (or shift+arrows) and press a label key; a label key " \
+                   "alone tags the word under the cursor; on a span of mine it relabels it."
+            return Content.assemble(*parts, (hint, "italic"))
+        style = TStyle.from_rich_style(self.label_styles.get(span.label, Style()))
+        parts += [
+            (textmod.inline_text(span.label), style), f"  {span.start}-{span.end}  ",
+            (textmod.inline_text(span.annotator), "italic"), "\n",
             ("“" + textmod.excerpt(text[span.start : span.end], 120) + "”", ""),
         ]
         if span.note:
@@ -415,8 +436,23 @@ class AnnotateScreen(StoreCalls, Screen):
     def _span_picked(self, event: SpanList.Picked) -> None:
         span = self.spans.get(event.span_id)
         if span is not None:
-            self.view.select(span.start, span.end)
-            self.view.focus()
+            self._pick(span)
+            if not event.keep_focus:
+                self.view.focus()
+
+    @on(SpanList.Left)
+    def _list_left(self) -> None:
+        self.view.focus()
+
+    def action_focus_list(self) -> None:
+        """Focus the span list: up/down go from span to span (the text follows), enter or escape return."""
+        self.panel.span_list.focus()
+
+    def _pick(self, span: Span, cursor: int | None = None) -> None:
+        """Make ``span`` the selected span (selected as a whole, the cursor at its start)."""
+        old = self.view.cursor
+        self.editor.pick(span, cursor)
+        self.view.changed(old)
 
     @on(PositionSaved)
     def _position_saved(self, event: PositionSaved) -> None:
@@ -452,6 +488,10 @@ class AnnotateScreen(StoreCalls, Screen):
             return self._selected_id is not None
         if action == "link":
             return self._selected_id is not None
+        if action == "relabel":
+            # Each label key has a relabel binding before its tag binding: enabled while a span is
+            # selected, so the footer says which the key does (both run the same plan).
+            return self._selected_id is not None
         if action == "finish_link":
             return self.pending_head is not None
         if action == "cancel":
@@ -460,53 +500,61 @@ class AnnotateScreen(StoreCalls, Screen):
 
     # -- tagging -----------------------------------------------------------------------------------
 
-    def _target_range(self) -> tuple[int, int] | None:
-        """What a label key tags: the selection, else the word under the cursor."""
-        view = self.view
-        if view.selection is not None:
-            return textmod.trim_whitespace(view.text, *view.selection)
-        return textmod.word_at(view.text, view.cursor)
+    def action_relabel(self, label: str) -> None:
+        """The label keys while a span is selected (a binding of its own, so the footer says "Relabel")."""
+        self.action_tag(label)
 
     def action_tag(self, label: str) -> None:
-        """Tag the selection (or the word under the cursor) as ``label``; relabel a span with exactly that range."""
+        """A label key: relabel the selected span, else tag the selection or the word under the cursor
+        (the editing model's plan, which the panel showed before the key was pressed)."""
         if self.document is None:
             return
-        target = self._target_range()
-        if target is None:
-            self.notify("Nothing to tag here: move onto a word or select with v", severity="warning")
+        editor, view = self.editor, self.view
+        plan = editor.label_plan(label)
+        if plan.kind == NOTHING:
+            self.notify(plan.reason, severity="warning", timeout=3)
             return
-        start, end = target
-        existing = self._own_span_at(start, end)
-        if existing is not None:
-            if existing.label == label:
-                self.notify(f"Already {label}", timeout=2)
-                self.view.clear_selection()
-                return
+        if plan.kind == ALREADY:
+            span = plan.span
+            assert span is not None
+            self.notify(f"already tagged: {textmod.inline_text(span.label)} "
+                        f"“{textmod.excerpt(view.text[span.start:span.end], 40)}”", timeout=2, markup=False)
+            if span is not editor.selected_span():
+                self._move_on(plan.start, plan.end)  # the word or selection was tagged already: go on
+            return
+        if plan.kind == RELABEL:
+            existing = plan.span
+            assert existing is not None
 
             def relabelled(updated: Span) -> None:
                 self._span_changed(updated)
-                self.notify(f"{existing.label} → {label}", timeout=2)
+                editor.after_relabel(updated)
+                self.notify(f"{textmod.inline_text(existing.label)} → {textmod.inline_text(label)}", timeout=2,
+                            markup=False)
                 self._after_change()
 
             self.store_call(lambda store: store.update_span(existing.id, self.me, label=label), relabelled)
-        else:
-            span = Span(document_id=self.document.id, start=start, end=end, label=label, annotator=self.me)
+            return
+        span = Span(document_id=self.document.id, start=plan.start, end=plan.end, label=label, annotator=self.me)
 
-            def tagged(span: Span) -> None:
-                self._span_added(span)
-                if self.status == Status.todo:  # the store's rule: the first tag moves the document on
-                    self.status = Status.in_progress
-                self._after_change()
+        def tagged(span: Span) -> None:
+            self._span_added(span)
+            if self.status == Status.todo:  # the store's rule: the first tag moves the document on
+                self.status = Status.in_progress
+            self._move_on(span.start, span.end)
+            self._after_change()
 
-            self.store_call(lambda store: store.add_span(span), tagged)
-        self.view.clear_selection()
+        def refused(exc: AnnotatorError) -> None:
+            if isinstance(exc, AlreadyExists):  # another window of mine stored it a moment ago
+                self._move_on(span.start, span.end)
 
-    def _own_span_at(self, start: int, end: int) -> Span | None:
-        for h in self.view.highlights_between(start, end):
-            span = self.spans.get(h.id)
-            if span is not None and (span.start, span.end) == (start, end) and span.annotator == self.me:
-                return span
-        return None
+        self.store_call(lambda store: store.add_span(span), tagged, refused)
+
+    def _move_on(self, start: int, end: int) -> None:
+        """After a tag: the cursor to the first word after the span, no selection."""
+        old = self.view.cursor
+        self.editor.after_tag(start, end)
+        self.view.changed(old)
 
     def action_delete_span(self) -> None:
         span = self.selected_span()
@@ -515,30 +563,35 @@ class AnnotateScreen(StoreCalls, Screen):
 
         def deleted(_: None) -> None:
             self._span_removed(span.id)
-            self.notify(f"Deleted {span.label}", timeout=2)
+            self.notify(f"Deleted {textmod.inline_text(span.label)}", timeout=2, markup=False)
+            old = self.view.cursor
+            self.editor.after_delete()
+            self.view.changed(old)
             self._after_change()
 
         self.store_call(lambda store: store.delete_span(span.id, self.me), deleted)
-        self.view.clear_selection()
 
-    def _adjust(self, which: str, direction: int) -> None:
-        """Move a boundary of the selected span by one word, or token in exact mode (direction -1 left, +1 right)."""
-        span = self.selected_span()
-        if span is None:
+    def _adjust(self, edge: str, direction: int) -> None:
+        """A boundary key: move ``edge`` of the selected span one word (a token in exact mode), the
+        editing model's way on both screens; the span stays selected, the cursor on that edge."""
+        plan = self.editor.boundary_plan(edge, direction)
+        if plan.kind == NOTHING:
+            if plan.span is not None:
+                self.notify(plan.reason, severity="warning", timeout=3)
             return
-        trimmed = textmod.move_edge(self.view.text, span.start, span.end, which, direction,
-                                    words=self.view.snap_words)
-        if trimmed is None:
-            self.notify(f"A span cannot be empty: delete it with {self.key('span.remove')} instead",
-                        severity="warning")
+        span = plan.span
+        assert span is not None
+        if plan.kind == ALREADY:
+            self.notify(f"already tagged: {textmod.inline_text(span.label)} "
+                        f"“{textmod.excerpt(self.view.text[span.start:span.end], 40)}”", timeout=3, markup=False)
             return
-        start, end = trimmed
-        if (start, end) == (span.start, span.end):
-            return
+        start, end = plan.start, plan.end
 
         def moved(updated: Span) -> None:
             self._span_changed(updated)
-            self.view.select(updated.start, updated.end)
+            old = self.view.cursor
+            self.editor.after_move(updated, edge)
+            self.view.changed(old)
             self._after_change()
 
         self.store_call(lambda store: store.update_span(span.id, self.me, start=start, end=end), moved)
@@ -706,6 +759,30 @@ class AnnotateScreen(StoreCalls, Screen):
 
     # -- span navigation -------------------------------------------------------------------------
 
+    def action_cycle_here(self) -> None:
+        """Select the next of my spans under the cursor, innermost first (nested spans)."""
+        old = self.view.cursor
+        if self.editor.cycle_here() is None:
+            self.notify("No span of mine here", timeout=2)
+            return
+        self.view.changed(old)
+
+    def action_next_unsourced(self) -> None:
+        """Go to the next claim or figure (after the cursor, wrapping) that has no source link yet."""
+        keys = self.panel.span_list.keys
+        if not keys:
+            self.notify("No spans in this document yet", timeout=2)
+            return
+        start = bisect_right(keys, (self.view.cursor, 1, ""))
+        for index in [*range(start, len(keys)), *range(0, start)]:
+            span = self.spans.get(keys[index][2])
+            if span is not None and span.annotator == self.me and self._wants_link(span):
+                if index < start and start < len(keys):
+                    self.notify("Wrapped to the top", timeout=2)
+                self._pick(span)
+                return
+        self.notify("Every claim and figure has a source link", timeout=3)
+
     def action_next_span(self) -> None:
         self._jump_span(1)
 
@@ -719,16 +796,21 @@ class AnnotateScreen(StoreCalls, Screen):
             self.notify("No spans in this document yet", timeout=2)
             return
         keys = self.panel.span_list.keys
-        current = self.spans.get(self._selected_id or "")
+        current = self.selected_span()
+        if current is not None and self.view.selection != (current.start, current.end) and step > 0:
+            self._pick(current)  # on a span: tab picks it first (the span "at" the cursor)
+            return
         if current is not None and self.view.selection == (current.start, current.end):
             position = (current.start, -current.end, current.id)
             index = bisect_right(keys, position) if step > 0 else bisect_left(keys, position) - 1
         else:
             cursor = self.view.cursor
-            index = bisect_right(keys, (cursor, 1, "")) if step > 0 else bisect_left(keys, (cursor, -10**12, "")) - 1
+            index = bisect_left(keys, (cursor, -10**12, "")) if step > 0 else bisect_left(keys, (cursor, -10**12, "")) - 1
         index %= len(rows)
         row = rows[index]
-        self.view.select(row.start, row.end)
+        span = self.spans.get(row.id)
+        if span is not None:
+            self._pick(span)
 
     # -- undo and redo ----------------------------------------------------------------------------
 
@@ -923,6 +1005,10 @@ class AnnotateScreen(StoreCalls, Screen):
 
     # -- search -------------------------------------------------------------------------------------
 
+    #: Where the last search left things: (the text, the cursor after it, the hit's start), so that
+    #: the next one goes on from the hit even when snapping moved the cursor before it.
+    _search_left: tuple[str, int, int] | None = None
+
     def action_search(self) -> None:
         from .search import SearchScreen
 
@@ -938,28 +1024,59 @@ class AnnotateScreen(StoreCalls, Screen):
         if not self.search_query:
             self.action_search()
             return
-        self._search(self.view.cursor + 1, 1)
+        left = self._search_left
+        view = self.view
+        if left is not None and left[0] is view.text and left[1] == view.cursor:
+            self._search(left[2] + 1, 1, again=True)  # the hit after the last one (overlapping ones too)
+        else:
+            self._search(view.cursor, 1, again=True)  # moved since (a tag moves on to the next word): from here
 
     def action_search_previous(self) -> None:
         if not self.search_query:
             self.action_search()
             return
-        self._search(self.view.cursor, -1)
+        left = self._search_left
+        view = self.view
+        if left is not None and left[0] is view.text and left[1] == view.cursor:
+            self._search(left[2], -1, again=True)
+        else:
+            self._search(view.cursor, -1, again=True)
 
-    def _search(self, offset: int, step: int) -> None:
-        text = self.view.text
-        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
-        match = _find(pattern, text, offset, step)
+    def _search(self, offset: int, step: int, *, again: bool = False) -> None:
+        """Select the match of the query nearest ``offset`` (``step`` +1 at or after, -1 before),
+        snapped like every selection; in mark mode, extend the selection to it. ``again`` (next,
+        previous): a match that would select what is selected already (the next "e" of the same
+        word) is passed over."""
+        view = self.view
+        text = view.text
+        current = view.selection if again and not view.visual else None
         wrapped = False
-        if match is None:
-            match = _find(pattern, text, 0 if step > 0 else len(text), step)
-            wrapped = match is not None
-        if match is None:
-            self.notify(f"Not found: {textmod.inline_text(self.search_query)}", severity="warning", markup=False)
-            return
-        self.view.select(*self.view.whole_characters(*match))  # "👍" selects "👍🏽", "e" selects "é"
+        seen: set[int] = set()
+        while True:
+            hit = textmod.find(text, self.search_query, offset, step)
+            if hit is None:
+                case = " (case-sensitive: the query has a capital)" if textmod.search_mode(self.search_query).case else ""
+                self.notify(f"Not found: {textmod.inline_text(self.search_query)}{case}", severity="warning",
+                            timeout=3, markup=False)
+                return
+            wrapped = wrapped or hit.wrapped
+            target = None
+            if not view.visual:
+                # "/hang" selects "hanged", "/Covid" "Covid-19"
+                target = textmod.snap(text, hit.start, hit.end, words=view.snap_words) or (hit.start, hit.end)
+            if current is None or target != current or hit.start in seen:
+                break
+            seen.add(hit.start)
+            offset = hit.start + 1 if step > 0 else hit.start
+        if target is None:
+            # mark mode: the selection runs from the mark to the hit (the view snaps it)
+            anchor = view.caret.anchor if view.caret.anchor is not None else view.cursor
+            view.move_cursor(hit.end if hit.start >= anchor else hit.start, select=True)
+        else:
+            view.select(*target)
+        self._search_left = (text, view.cursor, hit.start)
         if wrapped:
-            self.notify("Search wrapped around", timeout=2)
+            self.notify("search wrapped to the top" if step > 0 else "search wrapped to the bottom", timeout=2)
 
     # -- other --------------------------------------------------------------------------------------
 
@@ -980,20 +1097,6 @@ class AnnotateScreen(StoreCalls, Screen):
     def action_command_palette(self) -> None:
         self.app.action_command_palette()
 
-
-def _find(pattern: re.Pattern[str], text: str, offset: int, step: int) -> tuple[int, int] | None:
-    if step > 0:
-        match = pattern.search(text, offset)
-        return match.span() if match else None
-    window = 4096
-    while True:
-        lo = max(0, offset - window)
-        last = None
-        for match in pattern.finditer(text, lo, offset):
-            last = match.span()
-        if last is not None or lo == 0:
-            return last
-        window *= 4
 
 
 def _initials(schema: LabelSchema) -> dict[str, str]:

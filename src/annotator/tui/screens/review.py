@@ -37,7 +37,8 @@ from ...review.rules import (
     accept_agreed_everywhere, accept_changes, describe_agreed, open_disagreements, reject_changes,
 )
 from ...store import ActionResult, GoldChange, RelationChange, Store
-from ...text import excerpt, inline_text, move_edge
+from ...editing.editor import move_range
+from ...text import excerpt, inline_text
 from ..bindings import APP, REVIEW, bindings, first_key, keymap_of, keys_line, label_bindings
 from ..commands import ScreenCommands
 from ..compat import add_bindings
@@ -71,13 +72,13 @@ STATE_MARKUP = {
 #: shown are the user's (the keymap applied), from the bindings table.
 KEYS = (
     (("span.accept",), "accept"), (("span.remove",), "reject"), (("span.accept_agreed",), "accept agreed"),
-    (("link.confirm", "link.remove"), "link"), (("disagreement.next", "disagreement.previous"), "disagreement"),
+    (("link.confirm", "link.remove"), "link"), (("span.next", "span.previous"), "disagreement"),
     (("document.next", "document.previous"), "document"), (("undo",), "undo"), (("help",), "help"),
     (("quit",), "quit"),
 )
 KEYS_NARROW = (
     (("span.accept", "span.remove"), "accept/reject"), (("span.accept_agreed",), "agreed"),
-    (("link.confirm", "link.remove"), "link"), (("disagreement.next", "disagreement.previous"), "next"),
+    (("link.confirm", "link.remove"), "link"), (("span.next",), "next"),
     (("document.next", "document.previous"), "doc"), (("undo",), "undo"), (("help",), "help"),
 )
 
@@ -472,7 +473,7 @@ class ReviewScreen(StoreCalls, Screen[None]):
             if self.view.selection:
                 self.notify("press a label key to accept the selection with that label")
             else:
-                self.notify(f"no candidate under the cursor: {self.key('disagreement.next')} goes to the next "
+                self.notify(f"no candidate under the cursor: {self.key('span.next')} goes to the next "
                             "open disagreement")
             return
         self._write(self._accept_changes(c.start, c.end, c.label, c.annotators, None), cursor=self.view.cursor)
@@ -569,13 +570,16 @@ class ReviewScreen(StoreCalls, Screen[None]):
         self._move_edge("end", step)
 
     def _move_edge(self, edge: str, step: int) -> None:
-        """The annotation screen's boundary move (text.move_edge): by words, or by tokens after ``z``."""
+        """The annotation screen's boundary move (the editing model's ``move_range``, snapped): by words,
+        or by tokens after ``z``."""
         draft = self._draft_or_focus()
         if draft is None:
             self.notify("no candidate under the cursor to edit")
             return
-        moved = move_edge(self.view.text, draft[0], draft[1], edge, step, words=self.view.snap_words)
-        if moved is not None:
+        moved = move_range(self.view.text, draft[0], draft[1], edge, step, self.view.snap_words)
+        if moved is None:
+            self.notify("a span cannot be empty: reject it instead", severity="warning", timeout=3)
+        elif moved != (draft[0], draft[1]):
             self._set_draft(*moved, draft)
 
     def action_toggle_snap(self) -> None:

@@ -43,6 +43,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ... import text as textmod
+from ...editing import Caret
 from ...text import display_text
 from ..bindings import VIEW, bindings
 from ..compat import NARROW_TO_WIDE as _NARROW_TO_WIDE
@@ -155,17 +156,15 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         #: Rows restyled since the last full restyle, with a stamp that changes their cache key.
         self._row_stamps: dict[int, int] = {}
         self._stamp = 0
-        self._cursor = 0
-        self._anchor: int | None = None
-        self._mode: str | None = None  # None, "shift", "visual", "mouse" or "fixed"
-        self._fixed: tuple[int, int] | None = None
+        #: The cursor, the mark and the selection (the editing model's; the view draws and moves it).
+        self.caret = Caret("", 0, words=False, stop=self._clamp_to_stop, length=self._cluster_length)
         self._goal_column: int | None = None
+        #: A count typed in mark mode (v 4 w), used up by the next move.
+        self._count: int | None = None
         self._last_selection: tuple[int, int] | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._component_styles_cache: tuple[Style, Style] | None = None
         self._base_style_cache: Style | None = None
-        #: When True, a shift/visual/mouse selection grows to whole words and never has edge whitespace.
-        self.snap_words = False
 
     # -- public interface ----------------------------------------------------------------
 
@@ -177,7 +176,16 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def cursor(self) -> int:
         """The cursor as a code point offset (``len(text)`` is the end)."""
-        return self._cursor
+        return self.caret.cursor
+
+    @property
+    def snap_words(self) -> bool:
+        """True: a shift/visual/mouse selection is snapped to whole words (see :func:`annotator.text.snap`)."""
+        return self.caret.words
+
+    @snap_words.setter
+    def snap_words(self, value: bool) -> None:
+        self.caret.words = value
 
     @cursor.setter
     def cursor(self, offset: int) -> None:
@@ -186,29 +194,12 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def visual(self) -> bool:
         """True in mark (visual) mode: movement extends the selection."""
-        return self._mode == "visual"
+        return self.caret.visual
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        """The selected ``(start, end)`` code point range (end exclusive), or None."""
-        mode = self._mode
-        if mode is None:
-            return None
-        if mode == "fixed":
-            return self._fixed
-        anchor, cursor = self._anchor, self._cursor
-        assert anchor is not None
-        start, end = min(anchor, cursor), max(anchor, cursor)
-        if mode == "visual" and start == end:
-            # Mark mode always selects at least the character under the cursor (so "v" then a
-            # label key tags the word there). Otherwise, like shift selection, the range ends
-            # before the cursor: "v )" selects up to the start of the next sentence, no further.
-            end = min(end + self._cluster_length(end), len(self._text))
-        if start >= end:
-            return None
-        if self.snap_words:
-            return textmod.snap_to_words(self._text, start, end)
-        return start, end
+        """The selected ``(start, end)`` code point range (end exclusive), snapped, or None."""
+        return self.caret.selection
 
     @property
     def row_count(self) -> int:
@@ -218,16 +209,15 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         """Show ``text`` with ``highlights`` and put the cursor at ``cursor`` (see :meth:`set_highlights`)."""
         self._text = text
         self._display = display_text(text)
-        self._mode, self._anchor, self._fixed = None, None, None
         self._goal_column = None
         self._last_selection = None
-        self._cursor = self._clamp_to_stop(max(0, min(cursor, len(text))))
+        self.caret.load(text, cursor)
         self._wrap_width = 0
         self._row_starts, self._row_ends = [0], [0]
         self.set_highlights(highlights, look)
         self._rewrap()
-        self.scroll_to_offset(self._cursor, center=True)
-        self.post_message(self.CursorMoved(self, self._cursor))
+        self.scroll_to_offset(self.caret.cursor, center=True)
+        self.post_message(self.CursorMoved(self, self.caret.cursor))
         self.post_message(self.SelectionChanged(self, None))
 
     def set_highlights(self, highlights: Iterable[Any], look: Look | None = None) -> None:
@@ -274,27 +264,19 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def move_cursor(self, offset: int, *, select: bool = False) -> None:
         """Move the cursor to ``offset``; with ``select`` extend (or start) a selection."""
-        offset = self._clamp_to_stop(max(0, min(offset, len(self._text))))
-        if select:
-            if self._mode not in ("shift", "visual", "mouse"):
-                self._mode, self._anchor, self._fixed = "shift", self._cursor, None
-        elif self._mode != "visual":
-            self._mode, self._anchor, self._fixed = None, None, None
-        old = self._cursor
-        self._cursor = offset
+        old = self.caret.cursor
+        self.caret.move(offset, select=select)
         self._after_move(old)
 
     def select(self, start: int, end: int, cursor: int | None = None) -> None:
         """Select exactly ``[start, end)`` (no word snapping) and put the cursor at ``cursor`` (default start)."""
-        n = len(self._text)
-        start, end = max(0, min(start, n)), max(0, min(end, n))
-        old = self._cursor
-        if start >= end:
-            self._mode, self._anchor, self._fixed = None, None, None
-        else:
-            self._mode, self._anchor, self._fixed = "fixed", None, (start, end)
-        self._cursor = self._clamp_to_stop(start if cursor is None else max(0, min(cursor, n)))
+        old = self.caret.cursor
+        self.caret.select(start, end, cursor)
         self._after_move(old)
+
+    def changed(self, old_cursor: int) -> None:
+        """Redraw and report after the caret was changed directly (by the editing model)."""
+        self._after_move(old_cursor)
 
     def whole_characters(self, start: int, end: int) -> tuple[int, int]:
         """``[start, end)`` widened so that it cuts no character (emoji sequence, flag, combining mark)."""
@@ -308,16 +290,15 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def clear_selection(self) -> None:
         """Drop the selection and leave mark (visual) mode."""
-        if self._mode is None:
+        if self.caret.mode is None:
             return
-        self._mode, self._anchor, self._fixed = None, None, None
-        self._after_move(self._cursor)
+        self.caret.clear()
+        self._after_move(self.caret.cursor)
 
     def start_visual(self) -> None:
         """Enter mark (visual) mode at the cursor: movement extends the selection."""
-        old = self._cursor
-        self._mode, self._anchor, self._fixed = "visual", self._cursor, None
-        self._after_move(old)
+        self.caret.start_mark()
+        self._after_move(self.caret.cursor)
 
     def scroll_to_offset(self, offset: int, *, center: bool = False) -> None:
         """Scroll so that the row holding ``offset`` is visible."""
@@ -524,7 +505,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def on_resize(self, event: events.Resize) -> None:
         if self._content_width() - 1 != self._wrap_width:
             self._rewrap()
-            self.scroll_to_offset(self._cursor)
+            self.scroll_to_offset(self.caret.cursor)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -549,9 +530,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if offset is None:
             return
         self.focus()
-        old = self._cursor
-        self._cursor = self._clamp_to_stop(offset)
-        self._mode, self._anchor, self._fixed = "mouse", self._cursor, None
+        old = self.caret.cursor
+        self.caret.start_drag(offset)
         self._dragging = True
         self.capture_mouse()
         self._after_move(old)
@@ -560,9 +540,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if not getattr(self, "_dragging", False):
             return
         offset = self._offset_from_mouse(event)
-        if offset is not None and offset != self._cursor:
-            old = self._cursor
-            self._cursor = self._clamp_to_stop(offset)
+        if offset is not None and offset != self.caret.cursor:
+            old = self.caret.cursor
+            self.caret.cursor = self.caret.stop(offset)
             self._after_move(old)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -570,13 +550,13 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self._dragging = False
         self.release_mouse()
-        if self._mode == "mouse" and self._anchor == self._cursor:
+        if self.caret.mode == "mouse" and self.caret.anchor == self.caret.cursor:
             self.clear_selection()
 
     # -- cursor movement -----------------------------------------------------------------------
 
     def _after_move(self, old_cursor: int) -> None:
-        old_row, new_row = self.row_of(old_cursor), self.row_of(self._cursor)
+        old_row, new_row = self.row_of(old_cursor), self.row_of(self.caret.cursor)
         selection = self.selection
         if selection != self._last_selection:
             self._refresh_rows()  # rows whose selection did not change come from the cache
@@ -584,9 +564,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh_lines(old_row)
             if new_row != old_row:
                 self.refresh_lines(new_row)
-        self.scroll_to_offset(self._cursor)
-        if old_cursor != self._cursor:
-            self.post_message(self.CursorMoved(self, self._cursor))
+        self.scroll_to_offset(self.caret.cursor)
+        if old_cursor != self.caret.cursor:
+            self.post_message(self.CursorMoved(self, self.caret.cursor))
         if selection != self._last_selection:
             self._last_selection = selection
             self.post_message(self.SelectionChanged(self, selection))
@@ -599,9 +579,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _vertical(self, rows: int) -> int:
         if self._goal_column is None:
-            self._goal_column = self.column_of(self._cursor)
-        target = max(0, min(len(self._row_starts) - 1, self.row_of(self._cursor) + rows))
-        if target == self.row_of(self._cursor):
+            self._goal_column = self.column_of(self.caret.cursor)
+        target = max(0, min(len(self._row_starts) - 1, self.row_of(self.caret.cursor) + rows))
+        if target == self.row_of(self.caret.cursor):
             return 0 if rows < 0 else len(self._text)
         return self.offset_at(self._goal_column, target)
 
@@ -614,20 +594,20 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         return max(1, self.scrollable_content_region.height - 1)
 
     def _line_start(self) -> int:
-        return self._row_starts[self.row_of(self._cursor)]
+        return self._row_starts[self.row_of(self.caret.cursor)]
 
     def _line_end(self) -> int:
-        row = self.row_of(self._cursor)
+        row = self.row_of(self.caret.cursor)
         end = self._row_ends[row]
         if end < len(self._display) and self._display[end] != "\n" and end > self._row_starts[row]:
             return self._clamp_to_stop(end - 1)  # a wrapped row: its last character
         return end
 
     def action_cursor_left(self) -> None:
-        self._go(self._step_left(self._cursor))
+        self._go(self._repeated(lambda _, offset: self._step_left(offset)))
 
     def action_cursor_right(self) -> None:
-        self._go(self._step_right(self._cursor))
+        self._go(self._repeated(lambda _, offset: self._step_right(offset)))
 
     def action_cursor_up(self) -> None:
         self._go(self._vertical(-1), keep_goal=True)
@@ -635,23 +615,39 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def action_cursor_down(self) -> None:
         self._go(self._vertical(1), keep_goal=True)
 
+    def _repeated(self, step) -> int:
+        """Where ``step`` (offset -> offset) leads from the cursor, repeated as a count (v 4 w) asks."""
+        offset = self.caret.cursor
+        for _ in range(self.take_count()):
+            offset = step(self._text, offset)
+        return offset
+
+    def take_count(self) -> int:
+        """The pending count (1 if none), which is then used up."""
+        count, self._count = self._count or 1, None
+        return count
+
+    def action_count(self, digit: int) -> None:
+        """In mark mode a digit is a count: the next move goes that many times."""
+        self._count = int(digit)
+
     def action_word_right(self) -> None:
-        self._go(textmod.next_word_start(self._text, self._cursor))
+        self._go(self._repeated(textmod.next_word_start))
 
     def action_word_left(self) -> None:
-        self._go(textmod.previous_word_start(self._text, self._cursor))
+        self._go(self._repeated(textmod.previous_word_start))
 
     def action_sentence_right(self) -> None:
-        self._go(textmod.next_sentence_start(self._text, self._cursor))
+        self._go(self._repeated(textmod.next_sentence_start))
 
     def action_sentence_left(self) -> None:
-        self._go(textmod.previous_sentence_start(self._text, self._cursor))
+        self._go(self._repeated(textmod.previous_sentence_start))
 
     def action_paragraph_right(self) -> None:
-        self._go(textmod.next_paragraph_start(self._text, self._cursor))
+        self._go(self._repeated(textmod.next_paragraph_start))
 
     def action_paragraph_left(self) -> None:
-        self._go(textmod.previous_paragraph_start(self._text, self._cursor))
+        self._go(self._repeated(textmod.previous_paragraph_start))
 
     def action_line_start(self) -> None:
         self._go(self._line_start())
@@ -672,10 +668,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._go(len(self._text))
 
     def action_select_left(self) -> None:
-        self._go(self._step_left(self._cursor), select=True)
+        self._go(self._step_left(self.caret.cursor), select=True)
 
     def action_select_right(self) -> None:
-        self._go(self._step_right(self._cursor), select=True)
+        self._go(self._step_right(self.caret.cursor), select=True)
 
     def action_select_up(self) -> None:
         self._go(self._vertical(-1), select=True, keep_goal=True)
@@ -684,10 +680,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._go(self._vertical(1), select=True, keep_goal=True)
 
     def action_select_word_right(self) -> None:
-        self._go(textmod.next_word_start(self._text, self._cursor), select=True)
+        self._go(textmod.next_word_start(self._text, self.caret.cursor), select=True)
 
     def action_select_word_left(self) -> None:
-        self._go(textmod.previous_word_start(self._text, self._cursor), select=True)
+        self._go(textmod.previous_word_start(self._text, self.caret.cursor), select=True)
 
     def action_select_line_start(self) -> None:
         self._go(self._line_start(), select=True)
@@ -701,8 +697,17 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def action_select_page_down(self) -> None:
         self._go(self._vertical(self._page()), select=True, keep_goal=True)
 
+    def action_select_sentence(self) -> None:
+        """Select the sentence under the cursor (snapped like every selection: without its final stop)."""
+        text, cursor = self._text, self.caret.cursor
+        start = textmod.previous_sentence_start(text, min(cursor + 1, len(text)))
+        end = textmod.next_sentence_start(text, cursor)
+        snapped = textmod.snap(text, start, end, words=self.caret.words)
+        if snapped is not None:
+            self.select(*snapped, cursor=cursor)
+
     def action_toggle_visual(self) -> None:
-        if self._mode == "visual":
+        if self.caret.visual:
             self.clear_selection()
         else:
             self.start_visual()
@@ -713,8 +718,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self._text:
             return False  # nothing loaded (an empty database): no keys apply
+        if action == "count":
+            return self.caret.visual  # otherwise the digits are the screen's label keys
         if action == "clear_selection":
-            return self._mode is not None  # otherwise escape falls through to the screen
+            return self.caret.mode is not None  # otherwise escape falls through to the screen
         return True
 
     # -- rendering -----------------------------------------------------------------------------
@@ -741,7 +748,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if row >= len(self._row_starts) or not self._text and row > 0:
             return Strip.blank(width, base)
         start, end = self._row_starts[row], self._row_ends[row]
-        cursor = self._cursor
+        cursor = self.caret.cursor
         cursor_here = cursor if start <= cursor < end or (cursor == end and self.row_of(cursor) == row) else None
         selection = self.selection
         selected = None

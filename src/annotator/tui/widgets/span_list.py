@@ -19,6 +19,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -71,8 +72,17 @@ def _no_row(span_id: str) -> SpanRow:
     raise LookupError(f"no row for span {span_id}: set_spans was not called")
 
 
-class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
-    """Spans sorted by (start, longest first); click one to go to it."""
+class SpanList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Spans sorted by (start, longest first); click one to go to it, or focus the list (ctrl+l) and
+    move in it with up/down (j/k): the document follows; enter or escape goes back to the text."""
+
+    BINDINGS = [
+        Binding("down,j", "move(1)", "Next span", show=False),
+        Binding("up,k", "move(-1)", "Previous span", show=False),
+        Binding("pagedown", "move(10)", "Ten down", show=False),
+        Binding("pageup", "move(-10)", "Ten up", show=False),
+        Binding("enter,escape", "leave", "Back to the text", show=False),
+    ]
 
     DEFAULT_CSS = """
     SpanList {
@@ -94,11 +104,12 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
     COMPONENT_CLASSES = {"span-list--selected", "span-list--annotator"}
 
     class Picked(Message):
-        """A span was clicked."""
+        """A span was clicked, or moved to in the focused list."""
 
-        def __init__(self, span_id: str) -> None:
+        def __init__(self, span_id: str, keep_focus: bool = False) -> None:
             super().__init__()
             self.span_id = span_id
+            self.keep_focus = keep_focus
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -198,6 +209,21 @@ class SpanList(ScrollView, can_focus=False, inherit_bindings=False):
                 self.scroll_to(y=index, animate=False, immediate=True)
             elif height > 0 and index >= top + height:
                 self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+
+    def action_move(self, step: int) -> None:
+        """Go to the span ``step`` rows from the selected one (the first row if none)."""
+        if not self._keys:
+            return
+        key = self._selected_key
+        index = bisect_left(self._keys, key) if key is not None else -1 if step > 0 else len(self._keys)
+        index = max(0, min(len(self._keys) - 1, index + step))
+        self.post_message(self.Picked(self._keys[index][2], keep_focus=True))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())
+
+    class Left(Message):
+        """The list asks to give the focus back to the text."""
 
     def _changed(self, first: int = 0) -> None:
         """The rows from ``first`` on may have changed: resize the scroll extent, repaint those rows
