@@ -202,7 +202,7 @@ def record_from_json(
     raw_relations = obj.get("relations") or []
     if not isinstance(raw_relations, list):
         raise AnnotatorError(f"{where}: \"relations\" must be a list")
-    ends = _SpanEnds(spans, raw_spans, obj.get("tokens"))
+    ends = _SpanEnds(spans, raw_spans, obj.get("tokens")) if raw_relations else None  # only when there are any
     for i, raw in enumerate(raw_relations):
         spot = f"{where} relation {i + 1}"
         if not isinstance(raw, dict) or not isinstance(raw.get("label"), str):
