@@ -222,7 +222,7 @@ async def test_remapped_keys_move_tag_and_delete_and_the_help_and_footer_show_th
         assert screen.view.cursor == 5
         await pilot.press("c")  # label keys stay the schema's
         assert spans(store, document) == [(5, 9, "CLAIM")]
-        await pilot.press("B")  # back onto the span (the cursor rested on the next word)
+        await pilot.press("b")  # back onto the span (the cursor rested on the next word)
         screen.flush_footer()
         await pilot.pause()
         footer = {description: keys for keys, description in screen.query_one(KeysFooter).shown}
