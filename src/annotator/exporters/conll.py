@@ -24,6 +24,7 @@ to export first. Relations and notes are not part of the format.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import IO
 
@@ -96,14 +97,16 @@ def check_tag_labels(record: ExportRecord, fitting: set[str] | None = None) -> N
 def place_spans(record: ExportRecord, tokenized: Tokenized, problems: Problems) -> list[TokenSpan]:
     """Each span as a token range; spans off token boundaries go to ``problems``."""
     placed = []
+    starts, ends = tokenized.starts, tokenized.ends
+    n = len(starts)
     for span in record.spans:
-        # aligned: the first token starts at span.start and the last ends at span.end, so the tokens
-        # written are exactly the span's text (no slice to compare: it would be the same slice twice)
-        tokens = tokenized.aligned(span.start, span.end)
-        if tokens is None:
+        # Tokenized.aligned: the first token starts at span.start and the last ends at span.end, so the
+        # tokens written are exactly the span's text (no slice to compare: it would be the same slice twice)
+        first, last = bisect_left(starts, span.start), bisect_left(ends, span.end)
+        if first < n and last < n and starts[first] == span.start and ends[last] == span.end:
+            placed.append((span, first, last))
+        else:
             problems.add(describe(record, span))
-            continue
-        placed.append((span, *tokens))
     return placed
 
 

@@ -83,7 +83,10 @@ def sentence_breaks(text: str, starts: list[int], ends: list[int]) -> list[int]:
     n = len(starts)
     for match in _CANDIDATE.finditer(text, starts[0] if starts else 0):
         i = bisect_left(starts, match.end())
-        if 0 < i < n and starts[i] == match.end() and breaks_sentence(text, ends[i - 1], starts[i]):
+        # a match on a newline is a paragraph break, all of it whitespace between the two tokens: a break
+        if 0 < i < n and starts[i] == match.end() and (
+            text[match.start()] == "\n" or breaks_sentence(text, ends[i - 1], starts[i])
+        ):
             if not found or found[-1] != i:
                 found.append(i)
     return found
