@@ -51,10 +51,6 @@ class Plan:
     span: SpanLike | None = None
     reason: str = ""
 
-    @property
-    def acts(self) -> bool:
-        return self.kind in (TAG, RELABEL, MOVE)
-
     def describe(self, text: str, width: int = 40) -> str:
         """What the key does, in a few words (display-safe): ``relabel ENTITY 'Ebrahim Raisi'``."""
         span = self.span

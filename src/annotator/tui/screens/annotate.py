@@ -509,7 +509,7 @@ class AnnotateScreen(StoreCalls, Screen):
         (the editing model's plan, which the panel showed before the key was pressed)."""
         if self.document is None:
             return
-        editor, view = self.editor, self.view
+        editor = self.editor
         plan = editor.label_plan(label)
         if plan.kind == NOTHING:
             self.notify(plan.reason, severity="warning", timeout=3)
@@ -517,8 +517,7 @@ class AnnotateScreen(StoreCalls, Screen):
         if plan.kind == ALREADY:
             span = plan.span
             assert span is not None
-            self.notify(f"already tagged: {textmod.inline_text(span.label)} "
-                        f"“{textmod.excerpt(view.text[span.start:span.end], 40)}”", timeout=2, markup=False)
+            self._say_already(span)
             if span is not editor.selected_span():
                 self._move_on(plan.start, plan.end)  # the word or selection was tagged already: go on
             return
@@ -549,6 +548,11 @@ class AnnotateScreen(StoreCalls, Screen):
                 self._move_on(span.start, span.end)
 
         self.store_call(lambda store: store.add_span(span), tagged, refused)
+
+    def _say_already(self, span: Span) -> None:
+        """The one line for a key that would store a span I already have."""
+        self.notify(f"already tagged: {textmod.inline_text(span.label)} "
+                    f"“{textmod.excerpt(self.view.text[span.start:span.end], 40)}”", timeout=3, markup=False)
 
     def _move_on(self, start: int, end: int) -> None:
         """After a tag: the cursor to the first word after the span, no selection."""
@@ -582,8 +586,7 @@ class AnnotateScreen(StoreCalls, Screen):
         span = plan.span
         assert span is not None
         if plan.kind == ALREADY:
-            self.notify(f"already tagged: {textmod.inline_text(span.label)} "
-                        f"“{textmod.excerpt(self.view.text[span.start:span.end], 40)}”", timeout=3, markup=False)
+            self._say_already(span)
             return
         start, end = plan.start, plan.end
 
